@@ -1,0 +1,1 @@
+//! The fact document of `spec/facts.md`.

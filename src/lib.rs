@@ -1,0 +1,13 @@
+//! s3why: answers "I am allowed `s3:PutObject`, so why does my upload get 403 Access Denied?"
+//!
+//! The crate is a library with a thin binary (`src/main.rs`). Its parts, in data-flow order:
+//!
+//! * [`facts`]: the fact document (one request plus every policy and setting AWS consults),
+//!   read strictly from JSON or YAML, with the path of every bad field.
+//! * [`aws`]: the IAM / S3 / KMS evaluation library that decides the request as AWS does,
+//!   with a trace of which statement and condition decided.
+//!
+//! The library never prints, reads standard input or exits; only the binary does.
+
+pub mod aws;
+pub mod facts;
