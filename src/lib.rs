@@ -10,4 +10,5 @@
 //! The library never prints, reads standard input or exits; only the binary does.
 
 pub mod aws;
+pub mod corpus;
 pub mod facts;
