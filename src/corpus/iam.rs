@@ -250,7 +250,8 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     if rng.chance(0.2) {
         b.insert("name".into(), Value::String(bucket.clone()));
     }
-    if cross || rng.chance(0.3) {
+    // An anonymous request has no account of its own to default to.
+    if cross || kind == Kind::Anonymous || rng.chance(0.3) {
         b.insert("account".into(), s(bucket_account));
     }
     b.insert("region".into(), s("us-east-1"));
@@ -290,7 +291,7 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
 
 /// An `Action` value that covers `s3:PutObject` (most of the time).
 fn put_action(rng: &mut Rng) -> Value {
-    match rng.weighted(&[30, 12, 8, 5, 4, 4, 4, 8, 6]) {
+    match rng.weighted(&[22, 12, 8, 5, 4, 4, 4, 8, 12]) {
         0 => s("s3:PutObject"),
         1 => s("s3:Put*"),
         2 => s("s3:*"),
@@ -363,7 +364,7 @@ fn action_resource(rng: &mut Rng, ctx: &Ctx, st: &mut Map<String, Value>, main: 
         };
         st.insert("NotResource".into(), v);
     } else {
-        st.insert("Resource".into(), resource(rng, ctx, if main { 85 } else { 60 }));
+        st.insert("Resource".into(), resource(rng, ctx, if main { 92 } else { 60 }));
     }
 }
 
@@ -499,24 +500,24 @@ fn sid(rng: &mut Rng, st: &mut Map<String, Value>, n: usize) {
 
 fn identity_policy_statements(rng: &mut Rng, ctx: &Ctx, first: bool) -> Vec<Value> {
     let mut out = Vec::new();
-    if first && rng.chance(0.88) {
+    if first && rng.chance(0.92) {
         let mut st = Map::new();
         sid(rng, &mut st, 0);
         st.insert("Effect".into(), s("Allow"));
         action_resource(rng, ctx, &mut st, true);
-        if rng.chance(0.25) {
+        if rng.chance(0.15) {
             st.insert("Condition".into(), condition(rng, ctx));
         }
         out.push(Value::Object(st));
     }
-    let extra = rng.range(if out.is_empty() { 1 } else { 0 }, 3);
+    let extra = rng.range(if out.is_empty() { 1 } else { 0 }, 2);
     for i in 0..extra {
-        let deny = rng.chance(0.35);
+        let deny = rng.chance(0.18);
         let mut st = Map::new();
         sid(rng, &mut st, i + 1);
         st.insert("Effect".into(), s(if deny { "Deny" } else { "Allow" }));
         action_resource(rng, ctx, &mut st, false);
-        if rng.chance(if deny { 0.9 } else { 0.3 }) {
+        if rng.chance(if deny { 0.95 } else { 0.3 }) {
             st.insert("Condition".into(), condition(rng, ctx));
         }
         out.push(Value::Object(st));
@@ -528,7 +529,7 @@ fn boundary(rng: &mut Rng, ctx: &Ctx) -> Value {
     let mut stmts = Vec::new();
     let mut st = Map::new();
     st.insert("Effect".into(), s("Allow"));
-    let action = match rng.weighted(&[40, 25, 15, 10]) {
+    let action = match rng.weighted(&[40, 25, 15, 6]) {
         0 => s("s3:*"),
         1 => s("s3:Put*"),
         2 => s("s3:PutObject"),
@@ -636,7 +637,7 @@ fn org_account(rng: &mut Rng, ctx: &Ctx, org: &str, principal_side: bool, resour
             levels.push(json!({"target": format!("ou-abcd-1111222{i}"), "policies": pols}));
         }
         let mut acct = vec![full_aws_access()];
-        if rng.chance(0.3) {
+        if rng.chance(0.25) {
             acct.push(scp_deny(rng, ctx));
         }
         if rng.chance(0.04) {
@@ -659,6 +660,25 @@ fn org_account(rng: &mut Rng, ctx: &Ctx, org: &str, principal_side: bool, resour
 }
 
 // ---- resource-side policies ---------------------------------------------------------------------
+
+/// A matching `Principal` for the request's principal (any form AWS accepts for it).
+fn matching_principal(rng: &mut Rng, ctx: &Ctx) -> Value {
+    let acct = ctx.account;
+    match ctx.kind {
+        Kind::User => match rng.below(4) {
+            0 => json!({"AWS": ctx.user_arn()}),
+            1 => json!({"AWS": [ctx.principal.clone(), format!("arn:aws:iam::{}:root", ACCOUNT_C)]}),
+            2 => json!({"AWS": acct}),
+            _ => json!({"AWS": format!("arn:aws:iam::{acct}:root")}),
+        },
+        Kind::Session => match rng.below(4) {
+            0 | 1 => json!({"AWS": ctx.role_arn()}),
+            2 => json!({"AWS": ctx.principal.clone()}),
+            _ => json!({"AWS": acct}),
+        },
+        _ => s("*"),
+    }
+}
 
 fn principal_value(rng: &mut Rng, ctx: &Ctx) -> Value {
     let acct = ctx.account;
@@ -683,14 +703,29 @@ fn bucket_policy(rng: &mut Rng, ctx: &Ctx) -> Value {
         let mut st = Map::new();
         sid(rng, &mut st, i);
         let roll = rng.below(100);
-        if roll < 60 || (i == 0 && roll < 80) {
+        if i == 0 && roll < 85 {
+            // The grant the bucket owner meant to write, usually for this principal.
+            st.insert("Effect".into(), s("Allow"));
+            let p = if rng.chance(0.8) { matching_principal(rng, ctx) } else { principal_value(rng, ctx) };
+            st.insert("Principal".into(), p);
+            st.insert("Action".into(), put_action(rng));
+            let r = match rng.weighted(&[70, 15, 15]) {
+                0 => Value::String(ctx.obj("*")),
+                1 => Value::String(ctx.obj(&format!("{}/*", ctx.first_segment().unwrap_or("uploads")))),
+                _ => resource(rng, ctx, 60),
+            };
+            st.insert("Resource".into(), r);
+            if rng.chance(0.2) {
+                st.insert("Condition".into(), condition(rng, ctx));
+            }
+        } else if roll < 60 {
             st.insert("Effect".into(), s("Allow"));
             st.insert("Principal".into(), principal_value(rng, ctx));
-            action_resource_bucket(rng, ctx, &mut st, i == 0);
+            action_resource_bucket(rng, ctx, &mut st, false);
             if rng.chance(0.3) {
                 st.insert("Condition".into(), condition(rng, ctx));
             }
-        } else if roll < 88 {
+        } else if roll < 95 {
             st.insert("Effect".into(), s("Deny"));
             st.insert("Principal".into(), if rng.chance(0.8) { s("*") } else { principal_value(rng, ctx) });
             action_resource_bucket(rng, ctx, &mut st, false);
@@ -739,14 +774,14 @@ fn endpoint_policy(rng: &mut Rng, ctx: &Ctx) -> Value {
     let mut st = Map::new();
     st.insert("Effect".into(), s("Allow"));
     st.insert("Principal".into(), s("*"));
-    let action = match rng.weighted(&[40, 30, 15, 15]) {
+    let action = match rng.weighted(&[40, 30, 15, 8]) {
         0 => s("s3:*"),
         1 => json!(["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"]),
         2 => s("s3:PutObject"),
         _ => s("s3:GetObject"),
     };
     st.insert("Action".into(), action);
-    let r = match rng.weighted(&[50, 25, 25]) {
+    let r = match rng.weighted(&[50, 30, 12]) {
         0 => s("*"),
         1 => json!([format!("arn:aws:s3:::{}", ctx.bucket), ctx.obj("*")]),
         _ => s("arn:aws:s3:::other-bucket/*"),
