@@ -1,6 +1,12 @@
 //! The trace (`s3why explain`) of every scenario of the source document
 //! (`examples/*.json`, ../shared/seed/digest.md), snapshotted and read by hand.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
 use std::process::Command;
 
 #[test]

@@ -41,7 +41,11 @@ pub enum PrincipalKind {
     User { name: String },
     /// A session of an IAM role. `session` is `None` when the facts named the role ARN
     /// itself rather than a session.
-    RoleSession { role_path_name: String, role_name: String, session: Option<String> },
+    RoleSession {
+        role_path_name: String,
+        role_name: String,
+        session: Option<String>,
+    },
     /// A GetFederationToken session.
     FederatedUser { name: String },
     /// The account root user.
@@ -75,7 +79,10 @@ impl Principal {
         let expected = "expected an IAM user, role, assumed-role session, federated user or root ARN, or \"anonymous\"";
         let arn = Arn::parse(text).ok_or_else(|| format!("{text:?} is not an ARN: {expected}"))?;
         if !is_account_id(arn.account) {
-            return Err(format!("{text:?}: the account {:?} is not a 12-digit account id", arn.account));
+            return Err(format!(
+                "{text:?}: the account {:?} is not a 12-digit account id",
+                arn.account
+            ));
         }
         let kind = match (arn.service, arn.resource.split_once('/')) {
             ("iam", None) if arn.resource == "root" => PrincipalKind::Root,
@@ -98,7 +105,9 @@ impl Principal {
                 _ => return Err(format!("{text:?}: expected assumed-role/ROLE/SESSION")),
             },
             ("sts", Some(("federated-user", name))) if !name.is_empty() => {
-                PrincipalKind::FederatedUser { name: name.to_string() }
+                PrincipalKind::FederatedUser {
+                    name: name.to_string(),
+                }
             }
             _ => return Err(format!("{text:?}: {expected}")),
         };
@@ -122,9 +131,10 @@ impl Principal {
     /// The IAM role ARN of a role session.
     pub fn role_arn(&self) -> Option<String> {
         match (&self.kind, &self.account) {
-            (PrincipalKind::RoleSession { role_path_name, .. }, Some(account)) => {
-                Some(format!("arn:{}:iam::{account}:role/{role_path_name}", self.partition))
-            }
+            (PrincipalKind::RoleSession { role_path_name, .. }, Some(account)) => Some(format!(
+                "arn:{}:iam::{account}:role/{role_path_name}",
+                self.partition
+            )),
             _ => None,
         }
     }
@@ -132,9 +142,17 @@ impl Principal {
     /// The session ARN of a role session, when a session name is known.
     pub fn session_arn(&self) -> Option<String> {
         match (&self.kind, &self.account) {
-            (PrincipalKind::RoleSession { role_name, session: Some(s), .. }, Some(account)) => Some(
-                format!("arn:{}:sts::{account}:assumed-role/{role_name}/{s}", self.partition),
-            ),
+            (
+                PrincipalKind::RoleSession {
+                    role_name,
+                    session: Some(s),
+                    ..
+                },
+                Some(account),
+            ) => Some(format!(
+                "arn:{}:sts::{account}:assumed-role/{role_name}/{s}",
+                self.partition
+            )),
             _ => None,
         }
     }
@@ -190,7 +208,10 @@ mod tests {
     #[test]
     fn session_principal_arn_is_the_role() {
         let p = Principal::parse("arn:aws:sts::111122223333:assumed-role/Uploader/job-1").unwrap();
-        assert_eq!(p.principal_arn().as_deref(), Some("arn:aws:iam::111122223333:role/Uploader"));
+        assert_eq!(
+            p.principal_arn().as_deref(),
+            Some("arn:aws:iam::111122223333:role/Uploader")
+        );
         assert_eq!(
             p.session_arn().as_deref(),
             Some("arn:aws:sts::111122223333:assumed-role/Uploader/job-1")
@@ -201,15 +222,26 @@ mod tests {
     #[test]
     fn user_root_anonymous() {
         let u = Principal::parse("arn:aws:iam::111122223333:user/dev/alice").unwrap();
-        assert_eq!(u.kind, PrincipalKind::User { name: "alice".into() });
-        assert!(Principal::parse("arn:aws:iam::111122223333:root").unwrap().is_root());
+        assert_eq!(
+            u.kind,
+            PrincipalKind::User {
+                name: "alice".into()
+            }
+        );
+        assert!(Principal::parse("arn:aws:iam::111122223333:root")
+            .unwrap()
+            .is_root());
         assert!(Principal::parse("anonymous").unwrap().is_anonymous());
     }
 
     #[test]
     fn bad_principals_say_what_was_expected() {
-        assert!(Principal::parse("alice").unwrap_err().contains("not an ARN"));
-        assert!(Principal::parse("arn:aws:iam::1234:user/a").unwrap_err().contains("12-digit"));
+        assert!(Principal::parse("alice")
+            .unwrap_err()
+            .contains("not an ARN"));
+        assert!(Principal::parse("arn:aws:iam::1234:user/a")
+            .unwrap_err()
+            .contains("12-digit"));
         assert!(Principal::parse("arn:aws:s3:::bucket").is_err());
     }
 

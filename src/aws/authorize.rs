@@ -119,32 +119,69 @@ fn rank(t: PolicyType) -> u8 {
 pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorization {
     let none = MatchOptions::default();
     let mut policies: Vec<PolicyTrace> = Vec::new();
-    let eval = |p: &Policy, t: PolicyType, name: &str, o: MatchOptions| evaluate_policy(p, t, name, req, o);
+    let eval = |p: &Policy, t: PolicyType, name: &str, o: MatchOptions| {
+        evaluate_policy(p, t, name, req, o)
+    };
 
     // SCPs and RCPs, level by level.
     let mut scp_failed_levels = Vec::new();
     for level in src.scps {
-        let traces: Vec<PolicyTrace> =
-            level.policies.iter().map(|np| eval(&np.policy, PolicyType::Scp, &np.name, none)).collect();
+        let traces: Vec<PolicyTrace> = level
+            .policies
+            .iter()
+            .map(|np| eval(&np.policy, PolicyType::Scp, &np.name, none))
+            .collect();
         if !traces.iter().any(|t| t.allows) {
-            scp_failed_levels.push(StatementRef { policy: level.target.clone(), path: String::new(), sid: None, index: None });
+            scp_failed_levels.push(StatementRef {
+                policy: level.target.clone(),
+                path: String::new(),
+                sid: None,
+                index: None,
+            });
         }
         policies.extend(traces);
     }
     for level in src.rcps {
-        policies.extend(level.policies.iter().map(|np| eval(&np.policy, PolicyType::Rcp, &np.name, none)));
+        policies.extend(
+            level
+                .policies
+                .iter()
+                .map(|np| eval(&np.policy, PolicyType::Rcp, &np.name, none)),
+        );
     }
-    let vpce = src.vpc_endpoint.map(|(p, name, o)| eval(p, PolicyType::VpcEndpointPolicy, name, o));
-    let resource = src.resource.policy.map(|p| eval(p, src.resource.policy_type, src.resource.name, none));
-    let identity: Vec<PolicyTrace> =
-        src.identity.iter().map(|np| eval(&np.policy, PolicyType::Identity, &np.name, none)).collect();
-    let boundary = src.boundary.map(|p| eval(p, PolicyType::PermissionsBoundary, "permissions boundary", none));
+    let vpce = src
+        .vpc_endpoint
+        .map(|(p, name, o)| eval(p, PolicyType::VpcEndpointPolicy, name, o));
+    let resource = src
+        .resource
+        .policy
+        .map(|p| eval(p, src.resource.policy_type, src.resource.name, none));
+    let identity: Vec<PolicyTrace> = src
+        .identity
+        .iter()
+        .map(|np| eval(&np.policy, PolicyType::Identity, &np.name, none))
+        .collect();
+    let boundary = src.boundary.map(|p| {
+        eval(
+            p,
+            PolicyType::PermissionsBoundary,
+            "permissions boundary",
+            none,
+        )
+    });
     let session: Vec<PolicyTrace> = src
         .session
         .unwrap_or(&[])
         .iter()
         .enumerate()
-        .map(|(i, p)| eval(p, PolicyType::SessionPolicy, &format!("session policy {i}"), none))
+        .map(|(i, p)| {
+            eval(
+                p,
+                PolicyType::SessionPolicy,
+                &format!("session policy {i}"),
+                none,
+            )
+        })
         .collect();
 
     let p = req.principal;
@@ -190,12 +227,18 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
         }
         for g in &grants {
             let bypass = match g {
-                Grantee::Everyone | Grantee::User | Grantee::Session | Grantee::FederatedUser => true,
+                Grantee::Everyone | Grantee::User | Grantee::Session | Grantee::FederatedUser => {
+                    true
+                }
                 Grantee::Role => boundary_ok && session_ok,
                 Grantee::Account => false,
             };
             if bypass {
-                allowed_by.push(format!("{}:{}", src.resource.policy_type.as_str(), grantee_name(*g)));
+                allowed_by.push(format!(
+                    "{}:{}",
+                    src.resource.policy_type.as_str(),
+                    grantee_name(*g)
+                ));
             }
         }
         if allowed_by.is_empty() {
@@ -232,11 +275,19 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
 
     let mut reasons: Vec<Reason> = Vec::new();
     if !scp_failed_levels.is_empty() {
-        reasons.push(Reason { policy_type: PolicyType::Scp, explicit: false, statements: scp_failed_levels });
+        reasons.push(Reason {
+            policy_type: PolicyType::Scp,
+            explicit: false,
+            statements: scp_failed_levels,
+        });
     }
     if let Some(v) = &vpce {
         if !v.allows {
-            reasons.push(Reason { policy_type: PolicyType::VpcEndpointPolicy, explicit: false, statements: vec![whole(v)] });
+            reasons.push(Reason {
+                policy_type: PolicyType::VpcEndpointPolicy,
+                explicit: false,
+                statements: vec![whole(v)],
+            });
         }
     }
     for t in implicit {
@@ -246,7 +297,11 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
             PolicyType::SessionPolicy => session.iter().map(whole).collect(),
             _ => resource.iter().map(whole).collect(),
         };
-        reasons.push(Reason { policy_type: t, explicit: false, statements });
+        reasons.push(Reason {
+            policy_type: t,
+            explicit: false,
+            statements,
+        });
     }
     policies.extend(vpce);
     policies.extend(resource);
@@ -259,14 +314,26 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
     for trace in &policies {
         let refs: Vec<StatementRef> = trace
             .denying()
-            .map(|s| StatementRef { policy: trace.name.clone(), path: s.path.clone(), sid: s.sid.clone(), index: Some(s.index) })
+            .map(|s| StatementRef {
+                policy: trace.name.clone(),
+                path: s.path.clone(),
+                sid: s.sid.clone(),
+                index: Some(s.index),
+            })
             .collect();
         if refs.is_empty() {
             continue;
         }
-        match explicit.iter_mut().find(|r| r.policy_type == trace.policy_type) {
+        match explicit
+            .iter_mut()
+            .find(|r| r.policy_type == trace.policy_type)
+        {
             Some(r) => r.statements.extend(refs),
-            None => explicit.push(Reason { policy_type: trace.policy_type, explicit: true, statements: refs }),
+            None => explicit.push(Reason {
+                policy_type: trace.policy_type,
+                explicit: true,
+                statements: refs,
+            }),
         }
     }
     explicit.sort_by_key(|r| rank(r.policy_type));
@@ -295,5 +362,10 @@ fn grantee_name(g: Grantee) -> &'static str {
 }
 
 fn whole(t: &PolicyTrace) -> StatementRef {
-    StatementRef { policy: t.name.clone(), path: t.path.clone(), sid: None, index: None }
+    StatementRef {
+        policy: t.name.clone(),
+        path: t.path.clone(),
+        sid: None,
+        index: None,
+    }
 }

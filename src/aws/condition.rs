@@ -50,7 +50,10 @@ const BASE_OPS: &[(&str, BaseOp)] = &[
     ("StringEquals", BaseOp::StringEquals),
     ("StringNotEquals", BaseOp::StringNotEquals),
     ("StringEqualsIgnoreCase", BaseOp::StringEqualsIgnoreCase),
-    ("StringNotEqualsIgnoreCase", BaseOp::StringNotEqualsIgnoreCase),
+    (
+        "StringNotEqualsIgnoreCase",
+        BaseOp::StringNotEqualsIgnoreCase,
+    ),
     ("StringLike", BaseOp::StringLike),
     ("StringNotLike", BaseOp::StringNotLike),
     ("NumericEquals", BaseOp::NumericEquals),
@@ -119,19 +122,34 @@ impl Operator {
         } else {
             (None, name)
         };
-        let find = |n: &str| BASE_OPS.iter().find(|(s, _)| s.eq_ignore_ascii_case(n)).map(|(_, op)| *op);
+        let find = |n: &str| {
+            BASE_OPS
+                .iter()
+                .find(|(s, _)| s.eq_ignore_ascii_case(n))
+                .map(|(_, op)| *op)
+        };
         let (base, if_exists) = match find(rest) {
             Some(op) => (op, false),
-            None => match rest.len().checked_sub(8).and_then(|i| rest.get(i..).map(|s| (i, s))) {
-                Some((i, suffix)) if suffix.eq_ignore_ascii_case("IfExists") => match find(&rest[..i]) {
-                    Some(BaseOp::Null) => return Err("Null has no IfExists variant".into()),
-                    Some(op) => (op, true),
-                    None => return Err(unknown_operator(name)),
-                },
+            None => match rest
+                .len()
+                .checked_sub(8)
+                .and_then(|i| rest.get(i..).map(|s| (i, s)))
+            {
+                Some((i, suffix)) if suffix.eq_ignore_ascii_case("IfExists") => {
+                    match find(&rest[..i]) {
+                        Some(BaseOp::Null) => return Err("Null has no IfExists variant".into()),
+                        Some(op) => (op, true),
+                        None => return Err(unknown_operator(name)),
+                    }
+                }
                 _ => return Err(unknown_operator(name)),
             },
         };
-        Ok(Operator { qualifier, base, if_exists })
+        Ok(Operator {
+            qualifier,
+            base,
+            if_exists,
+        })
     }
 }
 
@@ -147,7 +165,8 @@ fn unknown_operator(name: &str) -> String {
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 /// Policy values, compiled for their operator's family.
@@ -241,13 +260,20 @@ impl Condition {
             base => {
                 let (wildcards, ci) = match base {
                     BaseOp::StringLike | BaseOp::StringNotLike => (true, false),
-                    BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => (false, true),
+                    BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {
+                        (false, true)
+                    }
                     BaseOp::Bool => (false, true),
                     _ => (false, false),
                 };
                 // Numeric, date and binary operators take no policy variables (S14).
                 let vars = variables && base != BaseOp::BinaryEquals;
-                Values::Text(raw_values.iter().map(|v| Template::new(v, vars, wildcards, ci)).collect())
+                Values::Text(
+                    raw_values
+                        .iter()
+                        .map(|v| Template::new(v, vars, wildcards, ci))
+                        .collect(),
+                )
             }
         };
         Ok(Condition {
@@ -277,7 +303,7 @@ impl Condition {
         if let Values::Null(expect_absent) = &self.values {
             // `Null: true` = the key is absent; several values are OR'ed.
             let absent = found.map_or(true, |v| v.values().is_empty());
-            return expect_absent.iter().any(|e| *e == absent);
+            return expect_absent.contains(&absent);
         }
         let Some(found) = found else {
             // Absent key (S14): IfExists → true; ForAllValues → vacuously true;
@@ -357,7 +383,9 @@ pub fn arn_like(pattern: &str, value: &str) -> bool {
         // Not an ARN on one side: only an exact or whole-string wildcard match.
         return p.len() == v.len() && super::pattern::Wildcard::new(pattern, false).matches(value);
     }
-    p.iter().zip(&v).all(|(ps, vs)| super::pattern::Wildcard::new(ps, false).matches(vs))
+    p.iter()
+        .zip(&v)
+        .all(|(ps, vs)| super::pattern::Wildcard::new(ps, false).matches(vs))
 }
 
 /// Condition values: a scalar or a list of scalars; numbers and booleans become text.
@@ -368,7 +396,10 @@ fn scalar_strings(raw: &serde_json::Value, path: &str) -> Result<Vec<String>, Fi
         serde_json::Value::Number(n) => Ok(n.to_string()),
         other => Err(FieldError::new(
             p,
-            format!("expected a string, number or boolean, found {}", super::field::type_name(other)),
+            format!(
+                "expected a string, number or boolean, found {}",
+                super::field::type_name(other)
+            ),
         )),
     };
     match raw {
@@ -384,7 +415,9 @@ fn scalar_strings(raw: &serde_json::Value, path: &str) -> Result<Vec<String>, Fi
 /// A CIDR, or a bare address meaning /32 (IPv4) or /128 (IPv6).
 pub fn parse_cidr(text: &str) -> Option<IpNet> {
     let t = text.trim();
-    t.parse::<IpNet>().ok().or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
+    t.parse::<IpNet>()
+        .ok()
+        .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// An ISO 8601 (W3C profile) date or an epoch time in seconds, as seconds since the epoch.
@@ -397,13 +430,19 @@ pub fn parse_date(text: &str) -> Option<f64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(dt.timestamp() as f64 + f64::from(dt.timestamp_subsec_millis()) / 1000.0);
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t.trim_end_matches('Z'), fmt) {
             return Some(dt.and_utc().timestamp() as f64);
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|dt| dt.and_utc().timestamp() as f64);
+        return d
+            .and_hms_opt(0, 0, 0)
+            .map(|dt| dt.and_utc().timestamp() as f64);
     }
     None
 }
@@ -417,7 +456,10 @@ pub fn compile_block(
     let Some(ops) = block.as_object() else {
         return Err(FieldError::new(
             path,
-            format!("expected an object of condition operators, found {}", super::field::type_name(block)),
+            format!(
+                "expected an object of condition operators, found {}",
+                super::field::type_name(block)
+            ),
         ));
     };
     let mut out = Vec::new();
@@ -426,11 +468,20 @@ pub fn compile_block(
         let Some(keys) = keys.as_object() else {
             return Err(FieldError::new(
                 &op_path,
-                format!("expected an object of condition keys, found {}", super::field::type_name(keys)),
+                format!(
+                    "expected an object of condition keys, found {}",
+                    super::field::type_name(keys)
+                ),
             ));
         };
         for (key, values) in keys {
-            out.push(Condition::compile(op, key, values, variables, &join(&op_path, key))?);
+            out.push(Condition::compile(
+                op,
+                key,
+                values,
+                variables,
+                &join(&op_path, key),
+            )?);
         }
     }
     Ok(out)

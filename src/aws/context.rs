@@ -42,7 +42,8 @@ impl Context {
 
     /// Sets a key, replacing any earlier value.
     pub fn set(&mut self, key: &str, value: ContextValue) {
-        self.entries.insert(key.to_ascii_lowercase(), (key.to_string(), value));
+        self.entries
+            .insert(key.to_ascii_lowercase(), (key.to_string(), value));
     }
 
     /// Sets a single-valued key.

@@ -89,12 +89,16 @@ pub struct PolicyTrace {
 impl PolicyTrace {
     /// The Allow statements that apply.
     pub fn allowing(&self) -> impl Iterator<Item = &StatementTrace> {
-        self.statements.iter().filter(|s| s.applies && s.effect == Effect::Allow)
+        self.statements
+            .iter()
+            .filter(|s| s.applies && s.effect == Effect::Allow)
     }
 
     /// The Deny statements that apply.
     pub fn denying(&self) -> impl Iterator<Item = &StatementTrace> {
-        self.statements.iter().filter(|s| s.applies && s.effect == Effect::Deny)
+        self.statements
+            .iter()
+            .filter(|s| s.applies && s.effect == Effect::Deny)
     }
 }
 
@@ -114,15 +118,33 @@ pub fn evaluate_policy(
     req: &AuthzRequest<'_>,
     opts: MatchOptions,
 ) -> PolicyTrace {
-    let statements: Vec<StatementTrace> =
-        policy.statements.iter().map(|s| evaluate_statement(s, req, opts)).collect();
-    let allows = statements.iter().any(|s| s.applies && s.effect == Effect::Allow);
-    let denies = statements.iter().any(|s| s.applies && s.effect == Effect::Deny);
-    PolicyTrace { policy_type, name: name.to_string(), path: policy.path.clone(), statements, allows, denies }
+    let statements: Vec<StatementTrace> = policy
+        .statements
+        .iter()
+        .map(|s| evaluate_statement(s, req, opts))
+        .collect();
+    let allows = statements
+        .iter()
+        .any(|s| s.applies && s.effect == Effect::Allow);
+    let denies = statements
+        .iter()
+        .any(|s| s.applies && s.effect == Effect::Deny);
+    PolicyTrace {
+        policy_type,
+        name: name.to_string(),
+        path: policy.path.clone(),
+        statements,
+        allows,
+        denies,
+    }
 }
 
 /// Evaluates one statement.
-pub fn evaluate_statement(stmt: &Statement, req: &AuthzRequest<'_>, opts: MatchOptions) -> StatementTrace {
+pub fn evaluate_statement(
+    stmt: &Statement,
+    req: &AuthzRequest<'_>,
+    opts: MatchOptions,
+) -> StatementTrace {
     let mut trace = StatementTrace {
         index: stmt.index,
         sid: stmt.sid.clone(),
@@ -137,7 +159,10 @@ pub fn evaluate_statement(stmt: &Statement, req: &AuthzRequest<'_>, opts: MatchO
         applies: false,
     };
     if let Some((negated, entries)) = &stmt.principal {
-        let named = entries.iter().filter_map(|e| principal_matches(e, req.principal, opts)).max();
+        let named = entries
+            .iter()
+            .filter_map(|e| principal_matches(e, req.principal, opts))
+            .max();
         let matched = if *negated {
             let exempt = not_principal_exempts(entries, req.principal);
             if exempt && req.has_boundary {
@@ -167,13 +192,21 @@ pub fn evaluate_statement(stmt: &Statement, req: &AuthzRequest<'_>, opts: MatchO
     if !resource_hit {
         return trace;
     }
-    trace.conditions = stmt.conditions.iter().map(|c| c.evaluate(req.ctx)).collect();
+    trace.conditions = stmt
+        .conditions
+        .iter()
+        .map(|c| c.evaluate(req.ctx))
+        .collect();
     trace.applies = trace.conditions.iter().all(|c| c.result);
     trace
 }
 
 /// Does a `Principal` entry name this principal, and how?
-pub fn principal_matches(entry: &PrincipalEntry, p: &Principal, opts: MatchOptions) -> Option<Grantee> {
+pub fn principal_matches(
+    entry: &PrincipalEntry,
+    p: &Principal,
+    opts: MatchOptions,
+) -> Option<Grantee> {
     match entry {
         PrincipalEntry::Everyone => Some(Grantee::Everyone),
         PrincipalEntry::Account(account) => {
@@ -183,7 +216,11 @@ pub fn principal_matches(entry: &PrincipalEntry, p: &Principal, opts: MatchOptio
         }
         PrincipalEntry::Arn(arn) => match &p.kind {
             PrincipalKind::User { .. } | PrincipalKind::FederatedUser { .. } if arn == &p.arn => {
-                Some(if matches!(p.kind, PrincipalKind::User { .. }) { Grantee::User } else { Grantee::FederatedUser })
+                Some(if matches!(p.kind, PrincipalKind::User { .. }) {
+                    Grantee::User
+                } else {
+                    Grantee::FederatedUser
+                })
             }
             PrincipalKind::RoleSession { .. } => {
                 if p.session_arn().as_deref() == Some(arn.as_str()) {
@@ -197,16 +234,25 @@ pub fn principal_matches(entry: &PrincipalEntry, p: &Principal, opts: MatchOptio
             // The root user may also be named by its ARN (handled as Account at parse time).
             _ => None,
         },
-        PrincipalEntry::Service(_) | PrincipalEntry::CanonicalUser(_) | PrincipalEntry::Federated(_) => None,
+        PrincipalEntry::Service(_)
+        | PrincipalEntry::CanonicalUser(_)
+        | PrincipalEntry::Federated(_) => None,
     }
 }
 
 /// A role ARN with a path (`role/path/Name`) names a session whose ARN carries only `Name`.
 fn role_name_match(arn: &str, p: &Principal) -> bool {
-    let PrincipalKind::RoleSession { role_name, session: Some(_), .. } = &p.kind else {
+    let PrincipalKind::RoleSession {
+        role_name,
+        session: Some(_),
+        ..
+    } = &p.kind
+    else {
         return false;
     };
-    let Some(parsed) = super::arn::Arn::parse(arn) else { return false };
+    let Some(parsed) = super::arn::Arn::parse(arn) else {
+        return false;
+    };
     parsed.service == "iam"
         && Some(parsed.account) == p.account.as_deref()
         && parsed.resource.starts_with("role/")
@@ -219,10 +265,11 @@ fn not_principal_exempts(entries: &[PrincipalEntry], p: &Principal) -> bool {
     if entries.contains(&PrincipalEntry::Everyone) {
         return true;
     }
-    let account_listed = p
-        .account
-        .as_ref()
-        .is_some_and(|a| entries.iter().any(|e| e == &PrincipalEntry::Account(a.clone())));
+    let account_listed = p.account.as_ref().is_some_and(|a| {
+        entries
+            .iter()
+            .any(|e| e == &PrincipalEntry::Account(a.clone()))
+    });
     if p.is_root() {
         return account_listed;
     }

@@ -17,7 +17,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(path: &str, message: impl Into<String>) -> FieldError {
-        FieldError { path: path.to_string(), message: message.into() }
+        FieldError {
+            path: path.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -72,7 +75,10 @@ pub fn check_keys(
                 .unwrap_or_default();
             return Err(FieldError::new(
                 &join(path, key),
-                format!("unknown field{hint}; expected one of: {}", allowed.join(", ")),
+                format!(
+                    "unknown field{hint}; expected one of: {}",
+                    allowed.join(", ")
+                ),
             ));
         }
     }
@@ -112,9 +118,18 @@ mod tests {
     #[test]
     fn unknown_key_names_the_near_miss() {
         let obj = serde_json::json!({"Efect": "Allow"});
-        let err = check_keys("p.Statement[0]", obj.as_object().unwrap(), &["Effect", "Sid"]).unwrap_err();
+        let err = check_keys(
+            "p.Statement[0]",
+            obj.as_object().unwrap(),
+            &["Effect", "Sid"],
+        )
+        .unwrap_err();
         assert_eq!(err.path, "p.Statement[0].Efect");
-        assert!(err.message.contains("did you mean \"Effect\""), "{}", err.message);
+        assert!(
+            err.message.contains("did you mean \"Effect\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -40,16 +40,30 @@ pub struct ResolvedKey {
 
 /// Which KMS encryption the upload uses, if any.
 pub fn kms_use(facts: &Facts, request: &Request) -> Option<KmsUse> {
-    let uploader = request.principal.account.clone().unwrap_or_else(|| facts.bucket.account.clone());
+    let uploader = request
+        .principal
+        .account
+        .clone()
+        .unwrap_or_else(|| facts.bucket.account.clone());
     let header_alg = request.header("x-amz-server-side-encryption");
     let header_key = request.header("x-amz-server-side-encryption-aws-kms-key-id");
-    let bucket_key_header = request.header("x-amz-server-side-encryption-bucket-key-enabled").map(|v| v.eq_ignore_ascii_case("true"));
-    let bucket_default_bk = facts.bucket.encryption.as_ref().is_some_and(|e| e.bucket_key);
+    let bucket_key_header = request
+        .header("x-amz-server-side-encryption-bucket-key-enabled")
+        .map(|v| v.eq_ignore_ascii_case("true"));
+    let bucket_default_bk = facts
+        .bucket
+        .encryption
+        .as_ref()
+        .is_some_and(|e| e.bucket_key);
     let dsse = |alg: &str| alg == "aws:kms:dsse";
     match (header_alg, header_key) {
         (Some(alg), key) if alg.starts_with("aws:kms") || key.is_some() => Some(KmsUse {
             algorithm: alg.to_string(),
-            source: if key.is_some() { "request" } else { "request-default" },
+            source: if key.is_some() {
+                "request"
+            } else {
+                "request-default"
+            },
             reference: key.unwrap_or("alias/aws/s3").to_string(),
             resolve_account: uploader,
             bucket_key: !dsse(alg) && bucket_key_header.unwrap_or(bucket_default_bk),
@@ -90,7 +104,10 @@ pub fn resolve_key(facts: &Facts, kms: &KmsUse, default_region: &str) -> Resolve
     let r = kms.reference.as_str();
     if let Some(arn) = Arn::parse(r) {
         if let Some(alias) = arn.resource.strip_prefix("alias/") {
-            let found = facts.kms_keys.iter().find(|k| k.account == arn.account && has_alias(k, alias));
+            let found = facts
+                .kms_keys
+                .iter()
+                .find(|k| k.account == arn.account && has_alias(k, alias));
             return from_found(found, arn.account, arn.region, Some(alias), r);
         }
         let found = facts.kms_keys.iter().find(|k| k.arn == r);
@@ -98,15 +115,25 @@ pub fn resolve_key(facts: &Facts, kms: &KmsUse, default_region: &str) -> Resolve
     }
     let account = kms.resolve_account.as_str();
     if let Some(alias) = r.strip_prefix("alias/") {
-        let found = facts.kms_keys.iter().find(|k| k.account == account && has_alias(k, alias));
+        let found = facts
+            .kms_keys
+            .iter()
+            .find(|k| k.account == account && has_alias(k, alias));
         let mut key = from_found(found, account, default_region, Some(alias), r);
         if found.is_none() {
-            key.id_not_arn_cross_account = facts.kms_keys.iter().any(|k| k.account != account && has_alias(k, alias)) && alias != "aws/s3";
+            key.id_not_arn_cross_account = facts
+                .kms_keys
+                .iter()
+                .any(|k| k.account != account && has_alias(k, alias))
+                && alias != "aws/s3";
         }
         return key;
     }
     // A bare key id.
-    let own = facts.kms_keys.iter().find(|k| k.account == account && k.key_id == r);
+    let own = facts
+        .kms_keys
+        .iter()
+        .find(|k| k.account == account && k.key_id == r);
     let mut key = from_found(own, account, default_region, None, r);
     if own.is_none() {
         if let Some(other) = facts.kms_keys.iter().find(|k| k.key_id == r) {
@@ -118,10 +145,18 @@ pub fn resolve_key(facts: &Facts, kms: &KmsUse, default_region: &str) -> Resolve
 }
 
 fn has_alias(k: &KmsKey, alias: &str) -> bool {
-    k.aliases.iter().any(|a| a.strip_prefix("alias/").unwrap_or(a) == alias)
+    k.aliases
+        .iter()
+        .any(|a| a.strip_prefix("alias/").unwrap_or(a) == alias)
 }
 
-fn from_found(found: Option<&KmsKey>, account: &str, region: &str, alias: Option<&str>, reference: &str) -> ResolvedKey {
+fn from_found(
+    found: Option<&KmsKey>,
+    account: &str,
+    region: &str,
+    alias: Option<&str>,
+    reference: &str,
+) -> ResolvedKey {
     if let Some(k) = found {
         let (policy, assumed) = match &k.policy {
             Some(p) => (p.clone(), false),
@@ -139,11 +174,22 @@ fn from_found(found: Option<&KmsKey>, account: &str, region: &str, alias: Option
     }
     // A key the facts do not describe: `aws/s3` is AWS managed; anything else is taken as
     // a customer managed key with the default key policy.
-    let manager = if alias == Some("aws/s3") { KeyManager::Aws } else { KeyManager::Customer };
+    let manager = if alias == Some("aws/s3") {
+        KeyManager::Aws
+    } else {
+        KeyManager::Customer
+    };
     let arn = if reference.starts_with("arn:") {
         reference.to_string()
     } else {
-        format!("arn:aws:kms:{region}:{account}:{}", if alias.is_some() { reference.to_string() } else { format!("key/{reference}") })
+        format!(
+            "arn:aws:kms:{region}:{account}:{}",
+            if alias.is_some() {
+                reference.to_string()
+            } else {
+                format!("key/{reference}")
+            }
+        )
     };
     ResolvedKey {
         arn,
@@ -190,5 +236,6 @@ pub fn default_key_policy(manager: KeyManager, account: &str, region: &str) -> P
         }),
     };
     let path = "(assumed default key policy)";
-    Policy::parse(&doc, PolicyType::KmsKeyPolicy, path).unwrap_or_else(|_| Policy::allow_all(PolicyType::KmsKeyPolicy, path))
+    Policy::parse(&doc, PolicyType::KmsKeyPolicy, path)
+        .unwrap_or_else(|_| Policy::allow_all(PolicyType::KmsKeyPolicy, path))
 }

@@ -33,7 +33,11 @@ pub fn reason_phrase(policy_type: PolicyType, explicit: bool, action: &str) -> S
 
 /// The typed message. S3 quotes the object ARN; KMS errors do not quote the key ARN (S62).
 pub fn typed(principal_arn: &str, action: &str, resource: &str, because: &str) -> String {
-    let resource = if action.starts_with("kms:") { resource.to_string() } else { format!("\"{resource}\"") };
+    let resource = if action.starts_with("kms:") {
+        resource.to_string()
+    } else {
+        format!("\"{resource}\"")
+    };
     format!("User: {principal_arn} is not authorized to perform: {action} on resource: {resource} {because}")
 }
 
@@ -43,6 +47,7 @@ pub const GENERIC: &str = "Access Denied";
 /// `AccessControlListNotSupported` (object-ownership-error-responses.html).
 pub const ACLS_NOT_SUPPORTED: &str = "The bucket does not allow ACLs";
 
-pub const BLOCK_PUBLIC_ACLS: &str = "because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.";
+pub const BLOCK_PUBLIC_ACLS: &str =
+    "because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.";
 
 pub const SSE_C_BLOCKED: &str = "because this bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type";

@@ -57,7 +57,11 @@ impl Wildcard {
             [Token::Literal(s)] => Some(s.clone()),
             _ => None,
         };
-        Wildcard { tokens: merged, case_insensitive, literal }
+        Wildcard {
+            tokens: merged,
+            case_insensitive,
+            literal,
+        }
     }
 
     /// True when the pattern has no wildcard.
@@ -91,7 +95,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 if !lit.is_empty() {
                     tokens.push(Token::Literal(std::mem::take(&mut lit)));
                 }
-                tokens.push(if c == '*' { Token::Star } else { Token::Question });
+                tokens.push(if c == '*' {
+                    Token::Star
+                } else {
+                    Token::Question
+                });
             }
             _ => lit.push(c),
         }
@@ -182,10 +190,7 @@ mod tests {
 
     #[test]
     fn literal_tokens_do_not_act_as_wildcards() {
-        let p = Wildcard::from_tokens(
-            vec![Token::Literal("a*".into()), Token::Star],
-            false,
-        );
+        let p = Wildcard::from_tokens(vec![Token::Literal("a*".into()), Token::Star], false);
         assert!(p.matches("a*bc"));
         assert!(!p.matches("abc"));
     }

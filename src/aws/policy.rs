@@ -41,11 +41,28 @@ impl PolicyType {
         }
     }
 
+    /// The type with its article, for messages ("an identity-based policy").
+    pub fn describe(self) -> &'static str {
+        match self {
+            PolicyType::Identity => "an identity-based policy",
+            PolicyType::BucketPolicy => "a bucket policy",
+            PolicyType::VpcEndpointPolicy => "a VPC endpoint policy",
+            PolicyType::KmsKeyPolicy => "a KMS key policy",
+            PolicyType::Scp => "a service control policy",
+            PolicyType::Rcp => "a resource control policy",
+            PolicyType::PermissionsBoundary => "a permissions boundary",
+            PolicyType::SessionPolicy => "a session policy",
+        }
+    }
+
     /// Resource-based policies name a principal; the others must not.
     pub fn is_resource_based(self) -> bool {
         matches!(
             self,
-            PolicyType::BucketPolicy | PolicyType::VpcEndpointPolicy | PolicyType::KmsKeyPolicy | PolicyType::Rcp
+            PolicyType::BucketPolicy
+                | PolicyType::VpcEndpointPolicy
+                | PolicyType::KmsKeyPolicy
+                | PolicyType::Rcp
         )
     }
 }
@@ -114,18 +131,27 @@ pub struct Policy {
 
 impl Policy {
     /// Parses and compiles a policy document of type `kind` found at `path`.
-    pub fn parse(raw: &serde_json::Value, kind: PolicyType, path: &str) -> Result<Policy, FieldError> {
+    pub fn parse(
+        raw: &serde_json::Value,
+        kind: PolicyType,
+        path: &str,
+    ) -> Result<Policy, FieldError> {
         let document = decode_document(raw, path)?;
         let Some(obj) = document.as_object() else {
             return Err(FieldError::new(
                 path,
-                format!("expected a policy document (an object), found {}", type_name(&document)),
+                format!(
+                    "expected a policy document (an object), found {}",
+                    type_name(&document)
+                ),
             ));
         };
         check_keys(path, obj, &["Version", "Id", "Statement"])?;
         let version = match obj.get("Version") {
             None => "2008-10-17".to_string(),
-            Some(serde_json::Value::String(v)) if v == "2012-10-17" || v == "2008-10-17" => v.clone(),
+            Some(serde_json::Value::String(v)) if v == "2012-10-17" || v == "2008-10-17" => {
+                v.clone()
+            }
             Some(other) => {
                 return Err(FieldError::new(
                     &join(path, "Version"),
@@ -137,13 +163,21 @@ impl Policy {
             None => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                return Err(FieldError::new(&join(path, "Id"), format!("expected a string, found {}", type_name(other))))
+                return Err(FieldError::new(
+                    &join(path, "Id"),
+                    format!("expected a string, found {}", type_name(other)),
+                ))
             }
         };
         let variables = version == "2012-10-17";
         let spath = join(path, "Statement");
         let statements = match obj.get("Statement") {
-            None => return Err(FieldError::new(&spath, "missing: a policy needs a Statement")),
+            None => {
+                return Err(FieldError::new(
+                    &spath,
+                    "missing: a policy needs a Statement",
+                ))
+            }
             Some(serde_json::Value::Array(items)) => items
                 .iter()
                 .enumerate()
@@ -155,11 +189,20 @@ impl Policy {
             Some(other) => {
                 return Err(FieldError::new(
                     &spath,
-                    format!("expected a statement object or a list of them, found {}", type_name(other)),
+                    format!(
+                        "expected a statement object or a list of them, found {}",
+                        type_name(other)
+                    ),
                 ))
             }
         };
-        Ok(Policy { version, id, statements, document, path: path.to_string() })
+        Ok(Policy {
+            version,
+            id,
+            statements,
+            document,
+            path: path.to_string(),
+        })
     }
 
     /// The policy that allows everything: the default VPC endpoint policy (S26) and the
@@ -198,7 +241,10 @@ fn decode_document(raw: &serde_json::Value, path: &str) -> Result<serde_json::Va
         decoded.as_str()
     };
     serde_json::from_str(json_text).map_err(|e| {
-        FieldError::new(path, format!("the policy string is not a JSON document: {e}"))
+        FieldError::new(
+            path,
+            format!("the policy string is not a JSON document: {e}"),
+        )
     })
 }
 
@@ -210,18 +256,34 @@ fn parse_statement(
     path: &str,
 ) -> Result<Statement, FieldError> {
     let Some(obj) = raw.as_object() else {
-        return Err(FieldError::new(path, format!("expected a statement object, found {}", type_name(raw))));
+        return Err(FieldError::new(
+            path,
+            format!("expected a statement object, found {}", type_name(raw)),
+        ));
     };
     check_keys(
         path,
         obj,
-        &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"],
+        &[
+            "Sid",
+            "Effect",
+            "Principal",
+            "NotPrincipal",
+            "Action",
+            "NotAction",
+            "Resource",
+            "NotResource",
+            "Condition",
+        ],
     )?;
     let sid = match obj.get("Sid") {
         None => None,
         Some(serde_json::Value::String(s)) => Some(s.clone()),
         Some(other) => {
-            return Err(FieldError::new(&join(path, "Sid"), format!("expected a string, found {}", type_name(other))))
+            return Err(FieldError::new(
+                &join(path, "Sid"),
+                format!("expected a string, found {}", type_name(other)),
+            ))
         }
     };
     let effect = match obj.get("Effect") {
@@ -233,13 +295,21 @@ fn parse_statement(
                 format!("expected \"Allow\" or \"Deny\" (case-sensitive), found {other}"),
             ))
         }
-        None => return Err(FieldError::new(&join(path, "Effect"), "missing: a statement needs an Effect")),
+        None => {
+            return Err(FieldError::new(
+                &join(path, "Effect"),
+                "missing: a statement needs an Effect",
+            ))
+        }
     };
     let principal = parse_principal_element(obj, kind, effect, path)?;
     let (not_action, action_text) = pick_one(obj, "Action", "NotAction", path, true)?;
     let actions = action_text.iter().map(|a| Wildcard::new(a, true)).collect();
     let (not_resource, resource_text) = pick_one(obj, "Resource", "NotResource", path, true)?;
-    let resources = resource_text.iter().map(|r| Template::new(r, variables, true, false)).collect();
+    let resources = resource_text
+        .iter()
+        .map(|r| Template::new(r, variables, true, false))
+        .collect();
     let conditions = match obj.get("Condition") {
         None => Vec::new(),
         Some(block) => compile_block(block, variables, &join(path, "Condition"))?,
@@ -268,12 +338,16 @@ fn pick_one(
     required: bool,
 ) -> Result<(bool, Vec<String>), FieldError> {
     match (obj.get(name), obj.get(not_name)) {
-        (Some(_), Some(_)) => Err(FieldError::new(path, format!("a statement has {name} or {not_name}, not both"))),
+        (Some(_), Some(_)) => Err(FieldError::new(
+            path,
+            format!("a statement has {name} or {not_name}, not both"),
+        )),
         (Some(v), None) => Ok((false, string_list(v, &join(path, name))?)),
         (None, Some(v)) => Ok((true, string_list(v, &join(path, not_name))?)),
-        (None, None) if required => {
-            Err(FieldError::new(path, format!("missing: a statement needs {name} or {not_name}")))
-        }
+        (None, None) if required => Err(FieldError::new(
+            path,
+            format!("missing: a statement needs {name} or {not_name}"),
+        )),
         (None, None) => Ok((false, Vec::new())),
     }
 }
@@ -287,10 +361,19 @@ fn string_list(v: &serde_json::Value, path: &str) -> Result<Vec<String>, FieldEr
             .enumerate()
             .map(|(i, item)| match item {
                 serde_json::Value::String(s) => Ok(s.clone()),
-                other => Err(FieldError::new(&index(path, i), format!("expected a string, found {}", type_name(other)))),
+                other => Err(FieldError::new(
+                    &index(path, i),
+                    format!("expected a string, found {}", type_name(other)),
+                )),
             })
             .collect(),
-        other => Err(FieldError::new(path, format!("expected a string or a list of strings, found {}", type_name(other)))),
+        other => Err(FieldError::new(
+            path,
+            format!(
+                "expected a string or a list of strings, found {}",
+                type_name(other)
+            ),
+        )),
     }
 }
 
@@ -302,21 +385,30 @@ fn parse_principal_element(
 ) -> Result<Option<(bool, Vec<PrincipalEntry>)>, FieldError> {
     let (negated, raw, name) = match (obj.get("Principal"), obj.get("NotPrincipal")) {
         (Some(_), Some(_)) => {
-            return Err(FieldError::new(path, "a statement has Principal or NotPrincipal, not both"))
+            return Err(FieldError::new(
+                path,
+                "a statement has Principal or NotPrincipal, not both",
+            ))
         }
         (Some(p), None) => (false, p, "Principal"),
         (None, Some(p)) => (true, p, "NotPrincipal"),
         (None, None) if kind.is_resource_based() => {
             return Err(FieldError::new(
                 path,
-                format!("missing: a statement of a {} needs Principal or NotPrincipal", kind.as_str()),
+                format!(
+                    "missing: a statement of {} needs Principal or NotPrincipal",
+                    kind.describe()
+                ),
             ))
         }
         (None, None) => return Ok(None),
     };
     let epath = join(path, name);
     if !kind.is_resource_based() {
-        return Err(FieldError::new(&epath, format!("a {} cannot name a principal", kind.as_str())));
+        return Err(FieldError::new(
+            &epath,
+            format!("{} cannot name a principal", kind.describe()),
+        ));
     }
     if negated && (effect == Effect::Allow || matches!(kind, PolicyType::Rcp)) {
         return Err(FieldError::new(
@@ -327,12 +419,20 @@ fn parse_principal_element(
     let entries = match raw {
         serde_json::Value::String(s) if s == "*" => vec![PrincipalEntry::Everyone],
         serde_json::Value::Object(map) => {
-            check_keys(&epath, map, &["AWS", "Service", "Federated", "CanonicalUser"])?;
+            check_keys(
+                &epath,
+                map,
+                &["AWS", "Service", "Federated", "CanonicalUser"],
+            )?;
             let mut entries = Vec::new();
             for (key, value) in map {
                 let kpath = join(&epath, key);
                 for (i, item) in string_list(value, &kpath)?.into_iter().enumerate() {
-                    let ipath = if value.is_array() { index(&kpath, i) } else { kpath.clone() };
+                    let ipath = if value.is_array() {
+                        index(&kpath, i)
+                    } else {
+                        kpath.clone()
+                    };
                     entries.push(match key.as_str() {
                         "AWS" => aws_principal(&item, &ipath)?,
                         "Service" => PrincipalEntry::Service(item),
@@ -362,7 +462,10 @@ fn aws_principal(item: &str, path: &str) -> Result<PrincipalEntry, FieldError> {
         return Ok(PrincipalEntry::Account(item.to_string()));
     }
     let Some(arn) = super::arn::Arn::parse(item) else {
-        return Err(FieldError::new(path, format!("{item:?} is not \"*\", a 12-digit account id or an ARN")));
+        return Err(FieldError::new(
+            path,
+            format!("{item:?} is not \"*\", a 12-digit account id or an ARN"),
+        ));
     };
     if item.contains('*') || item.contains('?') {
         return Err(FieldError::new(

@@ -13,7 +13,8 @@ pub fn is_public_grant(header: &str, value: &str) -> bool {
         return PUBLIC_CANNED_ACLS.contains(&value.trim());
     }
     let v = value.to_ascii_lowercase();
-    v.contains("acs.amazonaws.com/groups/global/allusers") || v.contains("acs.amazonaws.com/groups/global/authenticatedusers")
+    v.contains("acs.amazonaws.com/groups/global/allusers")
+        || v.contains("acs.amazonaws.com/groups/global/authenticatedusers")
 }
 
 /// Condition keys whose fixed values make a `"*"` statement non-public (S32).
@@ -68,22 +69,33 @@ mod tests {
         assert!(is_public_grant("x-amz-acl", "authenticated-read"));
         assert!(!is_public_grant("x-amz-acl", "bucket-owner-full-control"));
         assert!(!is_public_grant("x-amz-acl", "private"));
-        assert!(is_public_grant("x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\""));
+        assert!(is_public_grant(
+            "x-amz-grant-read",
+            "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\""
+        ));
         assert!(!is_public_grant("x-amz-grant-read", "id=abc"));
     }
 
     // A wildcard value (vpc-*) keeps a policy public; a fixed aws:SourceVpce does not (S32).
     #[test]
     fn public_policies() {
-        let open = policy(serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}));
+        let open = policy(
+            serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}),
+        );
         assert_eq!(public_statement(&open), Some(0));
-        let vpce = policy(serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}}));
+        let vpce = policy(
+            serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}}),
+        );
         assert_eq!(public_statement(&vpce), None);
-        let wild = policy(serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
-            "Condition": {"StringLike": {"aws:SourceVpc": "vpc-*"}}}}));
+        let wild = policy(
+            serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+            "Condition": {"StringLike": {"aws:SourceVpc": "vpc-*"}}}}),
+        );
         assert_eq!(public_statement(&wild), Some(0));
-        let named = policy(serde_json::json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "s3:*", "Resource": "*"}}));
+        let named = policy(
+            serde_json::json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "s3:*", "Resource": "*"}}),
+        );
         assert_eq!(public_statement(&named), None);
     }
 }

@@ -27,7 +27,10 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     }
     for (header, key) in [
         ("x-amz-object-lock-mode", "s3:object-lock-mode"),
-        ("x-amz-object-lock-retain-until-date", "s3:object-lock-retain-until-date"),
+        (
+            "x-amz-object-lock-retain-until-date",
+            "s3:object-lock-retain-until-date",
+        ),
         ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
         ("if-match", "s3:if-match"),
         ("if-none-match", "s3:if-none-match"),
@@ -71,7 +74,10 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     principal_keys(facts, request, &mut ctx);
     ctx.set_str("s3:ResourceAccount", facts.bucket.account.clone());
     ctx.set_str("aws:ResourceAccount", facts.bucket.account.clone());
-    if let Some(org) = facts.account(&facts.bucket.account).and_then(|a| a.organization.clone()) {
+    if let Some(org) = facts
+        .account(&facts.bucket.account)
+        .and_then(|a| a.organization.clone())
+    {
         ctx.set_str("aws:ResourceOrgID", org);
     }
     for (key, value) in &request.context {
@@ -118,11 +124,22 @@ fn principal_keys(facts: &Facts, request: &Request, ctx: &mut Context) {
 
 /// The context of the KMS call S3 makes on the uploader's behalf: the principal's keys,
 /// the KMS keys, and none of the caller's network keys (the call comes from S3).
-pub fn kms_context(s3: &Context, region: &str, caller_account: &str, encryption_arn: &str) -> Context {
+pub fn kms_context(
+    s3: &Context,
+    region: &str,
+    caller_account: &str,
+    encryption_arn: &str,
+) -> Context {
     let mut ctx = Context::new();
     for (key, value) in s3.iter() {
         let lower = key.to_ascii_lowercase();
-        let network = ["aws:sourceip", "aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip"].contains(&lower.as_str());
+        let network = [
+            "aws:sourceip",
+            "aws:sourcevpce",
+            "aws:sourcevpc",
+            "aws:vpcsourceip",
+        ]
+        .contains(&lower.as_str());
         if !network && !lower.starts_with("s3:") {
             ctx.set(key, value.clone());
         }
@@ -131,11 +148,16 @@ pub fn kms_context(s3: &Context, region: &str, caller_account: &str, encryption_
     ctx.set_str("kms:ViaService", format!("s3.{region}.amazonaws.com"));
     ctx.set_str("kms:CallerAccount", caller_account);
     ctx.set_str("kms:EncryptionContext:aws:s3:arn", encryption_arn);
-    ctx.set("kms:EncryptionContextKeys", ContextValue::Multi(vec!["aws:s3:arn".into()]));
+    ctx.set(
+        "kms:EncryptionContextKeys",
+        ContextValue::Multi(vec!["aws:s3:arn".into()]),
+    );
     ctx
 }
 
 fn url_decode(s: &str) -> String {
     let plus = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&plus).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(&plus)
+        .decode_utf8_lossy()
+        .into_owned()
 }

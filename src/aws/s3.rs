@@ -104,10 +104,19 @@ pub fn decide_request(facts: &Facts, request: &Request) -> Verdict {
     }
     let mut all_gates = gates;
     all_gates.extend(kms_gates);
-    if matches!(request.principal.kind, super::arn::PrincipalKind::FederatedUser { .. })
-        && request.session.as_ref().and_then(|s| s.policies.as_ref()).is_none()
+    if matches!(
+        request.principal.kind,
+        super::arn::PrincipalKind::FederatedUser { .. }
+    ) && request
+        .session
+        .as_ref()
+        .and_then(|s| s.policies.as_ref())
+        .is_none()
     {
-        notes.push(Note { decision: 16, text: "a federated user with no session policy is implicitly denied".into() });
+        notes.push(Note {
+            decision: 16,
+            text: "a federated user with no session policy is implicitly denied".into(),
+        });
     }
     let denied = !all_gates.is_empty() || authorizations.iter().any(|a| !a.allowed);
     let (status, error_code, aws_message) = if denied {
@@ -117,7 +126,11 @@ pub fn decide_request(facts: &Facts, request: &Request) -> Verdict {
         (200, None, None)
     };
     Verdict {
-        decision: if denied { Decision::Denied } else { Decision::Allowed },
+        decision: if denied {
+            Decision::Denied
+        } else {
+            Decision::Allowed
+        },
         status,
         error_code,
         aws_message,
@@ -146,21 +159,33 @@ fn needed_actions(request: &Request, notes: &mut Vec<Note>) -> Vec<String> {
         return actions;
     }
     let acls = acl_headers(request);
-    let sets_acl = acls.iter().any(|(k, v)| !(*k == "x-amz-acl" && v.trim() == "bucket-owner-full-control"));
+    let sets_acl = acls
+        .iter()
+        .any(|(k, v)| !(*k == "x-amz-acl" && v.trim() == "bucket-owner-full-control"));
     if sets_acl {
         actions.push("s3:PutObjectAcl".into());
     } else if !acls.is_empty() {
-        notes.push(Note { decision: 1, text: "x-amz-acl: bucket-owner-full-control needs no s3:PutObjectAcl".into() });
+        notes.push(Note {
+            decision: 1,
+            text: "x-amz-acl: bucket-owner-full-control needs no s3:PutObjectAcl".into(),
+        });
     }
     if request.header("x-amz-tagging").is_some() {
         actions.push("s3:PutObjectTagging".into());
     }
-    if request.header("x-amz-object-lock-mode").is_some() || request.header("x-amz-object-lock-retain-until-date").is_some() {
+    if request.header("x-amz-object-lock-mode").is_some()
+        || request
+            .header("x-amz-object-lock-retain-until-date")
+            .is_some()
+    {
         actions.push("s3:PutObjectRetention".into());
     }
     if request.header("x-amz-object-lock-legal-hold").is_some() {
         actions.push("s3:PutObjectLegalHold".into());
-        notes.push(Note { decision: 13, text: "the legal-hold header needs s3:PutObjectLegalHold".into() });
+        notes.push(Note {
+            decision: 13,
+            text: "the legal-hold header needs s3:PutObjectLegalHold".into(),
+        });
     }
     actions
 }
@@ -188,15 +213,24 @@ fn session_policies(request: &Request) -> Option<&[Policy]> {
     request.session.as_ref().and_then(|s| s.policies.as_deref())
 }
 
-fn authorize_s3(facts: &Facts, request: &Request, ctx: &Context, action: &str, resource: &str) -> Authorization {
+fn authorize_s3(
+    facts: &Facts,
+    request: &Request,
+    ctx: &Context,
+    action: &str,
+    resource: &str,
+) -> Authorization {
     let default_vpce;
     let vpc_endpoint = match (&request.vpc_endpoint, &facts.vpc_endpoint) {
         (Some(_), Some(e)) => {
-            let opts = MatchOptions { account_means_root: e.endpoint_type == EndpointType::Gateway };
+            let opts = MatchOptions {
+                account_means_root: e.endpoint_type == EndpointType::Gateway,
+            };
             let policy = match &e.policy {
                 Some(p) => p,
                 None => {
-                    default_vpce = Policy::allow_all(PolicyType::VpcEndpointPolicy, "vpc_endpoint.policy");
+                    default_vpce =
+                        Policy::allow_all(PolicyType::VpcEndpointPolicy, "vpc_endpoint.policy");
                     &default_vpce
                 }
             };
@@ -234,14 +268,28 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
     let mut gates = Vec::new();
     let b = &facts.bucket;
     let acls = acl_headers(request);
-    let account_pab = facts.account(&b.account).and_then(|a| a.public_access_block);
-    let gate = |id, policy, status, error_code, detail: String| Gate { id, policy, status, error_code, detail };
+    let account_pab = facts
+        .account(&b.account)
+        .and_then(|a| a.public_access_block);
+    let gate = |id, policy, status, error_code, detail: String| Gate {
+        id,
+        policy,
+        status,
+        error_code,
+        detail,
+    };
 
     // Object Ownership: ACLs disabled accept no ACL, or bucket-owner-full-control (S34).
     if b.object_ownership.as_deref() == Some("BucketOwnerEnforced") {
-        if let Some((h, v)) = acls.iter().find(|(k, v)| !(*k == "x-amz-acl" && v.trim() == "bucket-owner-full-control")) {
+        if let Some((h, v)) = acls
+            .iter()
+            .find(|(k, v)| !(*k == "x-amz-acl" && v.trim() == "bucket-owner-full-control"))
+        {
             if *h == "x-amz-acl" && v.trim() == "private" {
-                notes.push(Note { decision: 2, text: "x-amz-acl: private is refused when ACLs are disabled".into() });
+                notes.push(Note {
+                    decision: 2,
+                    text: "x-amz-acl: private is refused when ACLs are disabled".into(),
+                });
             }
             gates.push(gate(
                 "acls-disabled",
@@ -259,16 +307,24 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
                 "request",
                 403,
                 "AccessDenied",
-                format!("x-amz-expected-bucket-owner is {expected} but the bucket belongs to {}", b.account),
+                format!(
+                    "x-amz-expected-bucket-owner is {expected} but the bucket belongs to {}",
+                    b.account
+                ),
             ));
         }
     }
     if b.requester_pays {
         let owner = request.principal.account.as_deref() == Some(b.account.as_str());
         if owner {
-            notes.push(Note { decision: 15, text: "identities of the bucket owner's account pay as the owner".into() });
+            notes.push(Note {
+                decision: 15,
+                text: "identities of the bucket owner's account pay as the owner".into(),
+            });
         }
-        let pays = request.header("x-amz-request-payer").is_some_and(|v| v.eq_ignore_ascii_case("requester"));
+        let pays = request
+            .header("x-amz-request-payer")
+            .is_some_and(|v| v.eq_ignore_ascii_case("requester"));
         if request.principal.is_anonymous() || (!owner && !pays) {
             gates.push(gate(
                 "requester-pays-header-missing",
@@ -279,10 +335,20 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
             ));
         }
     }
-    if request.header("x-amz-server-side-encryption-customer-algorithm").is_some()
-        && b.blocked_encryption_types.iter().any(|t| t.eq_ignore_ascii_case("SSE-C"))
+    if request
+        .header("x-amz-server-side-encryption-customer-algorithm")
+        .is_some()
+        && b.blocked_encryption_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("SSE-C"))
     {
-        gates.push(gate("sse-c-blocked", "bucket-settings", 403, "AccessDenied", "the bucket blocks SSE-C uploads".into()));
+        gates.push(gate(
+            "sse-c-blocked",
+            "bucket-settings",
+            403,
+            "AccessDenied",
+            "the bucket blocks SSE-C uploads".into(),
+        ));
     }
     // Block Public Access: BlockPublicAcls at bucket or account level (S32).
     if let Some((h, v)) = acls.iter().find(|(h, v)| is_public_grant(h, v)) {
@@ -291,7 +357,11 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
         if bucket_level || account_level {
             gates.push(gate(
                 "block-public-acls",
-                if bucket_level { "bucket-settings" } else { "account-settings" },
+                if bucket_level {
+                    "bucket-settings"
+                } else {
+                    "account-settings"
+                },
                 403,
                 "AccessDenied",
                 format!("the upload sends a public ACL ({h}: {v}) and BlockPublicAcls is on"),
@@ -299,7 +369,9 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
         }
     }
     // RestrictPublicBuckets: a public bucket policy serves only the owner account (S32).
-    let rpb_bucket = b.public_access_block.is_some_and(|p| p.restrict_public_buckets);
+    let rpb_bucket = b
+        .public_access_block
+        .is_some_and(|p| p.restrict_public_buckets);
     let rpb_account = account_pab.is_some_and(|p| p.restrict_public_buckets);
     let outsider = request.principal.account.as_deref() != Some(b.account.as_str());
     if (rpb_bucket || rpb_account) && outsider {
@@ -323,35 +395,78 @@ fn kms_checks(
     usage: KmsUse,
     notes: &mut Vec<Note>,
 ) -> (KmsTrace, Vec<Gate>, Vec<Authorization>) {
-    let bucket_region = facts.bucket.region.clone().unwrap_or_else(|| "us-east-1".to_string());
+    let bucket_region = facts
+        .bucket
+        .region
+        .clone()
+        .unwrap_or_else(|| "us-east-1".to_string());
     let key = resolve_key(facts, &usage, &bucket_region);
     let principal_account = request.principal.account.clone().unwrap_or_default();
     let mut actions = vec!["kms:GenerateDataKey".to_string()];
     let dsse = usage.algorithm == "aws:kms:dsse";
     if dsse {
-        notes.push(Note { decision: 12, text: "DSSE-KMS needs the same KMS permissions as SSE-KMS".into() });
+        notes.push(Note {
+            decision: 12,
+            text: "DSSE-KMS needs the same KMS permissions as SSE-KMS".into(),
+        });
     }
     if request.multipart || usage.bucket_key {
         actions.push("kms:Decrypt".to_string());
         if usage.bucket_key && !request.multipart {
-            notes.push(Note { decision: 11, text: "a single-part upload with an S3 Bucket Key needs kms:Decrypt".into() });
+            notes.push(Note {
+                decision: 11,
+                text: "a single-part upload with an S3 Bucket Key needs kms:Decrypt".into(),
+            });
         }
     }
     if key.policy_assumed {
-        let which = if key.manager == KeyManager::Aws { "AWS's aws/s3 key policy pattern (decisions.md #18)" } else { "the default key policy, which delegates to IAM" };
-        notes.push(Note { decision: 18, text: format!("the policy of {} was not given: assumed {which}", key.arn) });
+        let which = if key.manager == KeyManager::Aws {
+            "AWS's aws/s3 key policy pattern (decisions.md #18)"
+        } else {
+            "the default key policy, which delegates to IAM"
+        };
+        notes.push(Note {
+            decision: 18,
+            text: format!("the policy of {} was not given: assumed {which}", key.arn),
+        });
     }
     let mut gates = Vec::new();
-    let gate = |id, detail: String| Gate { id, policy: "kms-key-policy", status: 403, error_code: "AccessDenied", detail };
-    if facts.bucket.region.as_deref().is_some_and(|r| r != key.region) {
-        notes.push(Note { decision: 14, text: "a KMS key in another Region than the bucket is refused".into() });
-        gates.push(gate("kms-key-wrong-region", format!("the key is in {} but the bucket is in {bucket_region}", key.region)));
+    let gate = |id, detail: String| Gate {
+        id,
+        policy: "kms-key-policy",
+        status: 403,
+        error_code: "AccessDenied",
+        detail,
+    };
+    if facts
+        .bucket
+        .region
+        .as_deref()
+        .is_some_and(|r| r != key.region)
+    {
+        notes.push(Note {
+            decision: 14,
+            text: "a KMS key in another Region than the bucket is refused".into(),
+        });
+        gates.push(gate(
+            "kms-key-wrong-region",
+            format!(
+                "the key is in {} but the bucket is in {bucket_region}",
+                key.region
+            ),
+        ));
     }
     if key.id_not_arn_cross_account {
-        notes.push(Note { decision: 14, text: "another account's key must be named by its full ARN".into() });
+        notes.push(Note {
+            decision: 14,
+            text: "another account's key must be named by its full ARN".into(),
+        });
         gates.push(gate(
             "kms-key-id-not-arn",
-            format!("the key {:?} belongs to account {} and is not named by its ARN", usage.reference, key.account),
+            format!(
+                "the key {:?} belongs to account {} and is not named by its ARN",
+                usage.reference, key.account
+            ),
         ));
     }
     if key.manager == KeyManager::Aws && key.account != principal_account {
@@ -360,7 +475,11 @@ fn kms_checks(
             format!("the AWS managed key aws/s3 of account {} cannot be used by a principal of account {principal_account}", key.account),
         ));
     }
-    let encryption_arn = if usage.bucket_key { request.bucket_arn() } else { request.object_arn() };
+    let encryption_arn = if usage.bucket_key {
+        request.bucket_arn()
+    } else {
+        request.object_arn()
+    };
     let ctx = kms_context(s3ctx, &bucket_region, &principal_account, &encryption_arn);
     let no_rcps: &[Level] = &[];
     let auths = actions
@@ -379,7 +498,11 @@ fn kms_checks(
                 session: session_policies(request),
                 scps: scp_levels(facts, request),
                 // RCPs do not apply to AWS managed keys (S22, S24).
-                rcps: if key.manager == KeyManager::Aws { no_rcps } else { rcp_levels(facts, &key.account) },
+                rcps: if key.manager == KeyManager::Aws {
+                    no_rcps
+                } else {
+                    rcp_levels(facts, &key.account)
+                },
                 resource: ResourcePolicy {
                     policy: Some(&key.policy),
                     policy_type: PolicyType::KmsKeyPolicy,
@@ -407,7 +530,9 @@ fn kms_checks(
 /// Typed messages are returned only within the bucket owner's account or organization
 /// (S27 §9.2); elsewhere the generic `Access Denied`.
 fn typed_messages(facts: &Facts, request: &Request) -> bool {
-    let Some(pa) = request.principal.account.as_deref() else { return false };
+    let Some(pa) = request.principal.account.as_deref() else {
+        return false;
+    };
     if pa == facts.bucket.account {
         return true;
     }
@@ -416,9 +541,18 @@ fn typed_messages(facts: &Facts, request: &Request) -> bool {
 }
 
 /// Status, error code and message of a denied request: the first cause in AWS's order.
-fn denial_message(facts: &Facts, request: &Request, gates: &[Gate], auths: &[Authorization]) -> (u16, &'static str, String) {
+fn denial_message(
+    facts: &Facts,
+    request: &Request,
+    gates: &[Gate],
+    auths: &[Authorization],
+) -> (u16, &'static str, String) {
     if gates.iter().any(|g| g.id == "acls-disabled") {
-        return (400, "AccessControlListNotSupported", message::ACLS_NOT_SUPPORTED.to_string());
+        return (
+            400,
+            "AccessControlListNotSupported",
+            message::ACLS_NOT_SUPPORTED.to_string(),
+        );
     }
     let typed = typed_messages(facts, request);
     let same_account = request.principal.account.as_deref() == Some(facts.bucket.account.as_str());
@@ -429,30 +563,63 @@ fn denial_message(facts: &Facts, request: &Request, gates: &[Gate], auths: &[Aut
         return (403, "AccessDenied", message::GENERIC.to_string());
     }
     if s3_gate("sse-c-blocked") && typed {
-        return (403, "AccessDenied", message::typed(&who, &request.action, &object, message::SSE_C_BLOCKED));
+        return (
+            403,
+            "AccessDenied",
+            message::typed(&who, &request.action, &object, message::SSE_C_BLOCKED),
+        );
     }
     if s3_gate("block-public-acls") && typed {
-        return (403, "AccessDenied", message::typed(&who, &request.action, &object, message::BLOCK_PUBLIC_ACLS));
+        return (
+            403,
+            "AccessDenied",
+            message::typed(&who, &request.action, &object, message::BLOCK_PUBLIC_ACLS),
+        );
     }
     if s3_gate("restrict-public-buckets") && typed {
         let because = message::reason_phrase(PolicyType::BucketPolicy, true, &request.action);
-        return (403, "AccessDenied", message::typed(&who, &request.action, &object, &because));
+        return (
+            403,
+            "AccessDenied",
+            message::typed(&who, &request.action, &object, &because),
+        );
     }
-    if !gates.iter().any(|g| g.policy == "kms-key-policy") || auths.iter().any(|a| !a.allowed && a.action.starts_with("s3:")) {
-        if let Some((auth, reason)) = auths.iter().filter(|a| a.action.starts_with("s3:")).find_map(|a| a.primary().map(|r| (a, r))) {
+    if !gates.iter().any(|g| g.policy == "kms-key-policy")
+        || auths
+            .iter()
+            .any(|a| !a.allowed && a.action.starts_with("s3:"))
+    {
+        if let Some((auth, reason)) = auths
+            .iter()
+            .filter(|a| a.action.starts_with("s3:"))
+            .find_map(|a| a.primary().map(|r| (a, r)))
+        {
             // VPC endpoint denials of cross-account requests stay generic (S27).
             let vpce_cross = reason.policy_type == PolicyType::VpcEndpointPolicy && !same_account;
             if typed && !vpce_cross {
-                let because = message::reason_phrase(reason.policy_type, reason.explicit, &auth.action);
-                return (403, "AccessDenied", message::typed(&who, &auth.action, &auth.resource, &because));
+                let because =
+                    message::reason_phrase(reason.policy_type, reason.explicit, &auth.action);
+                return (
+                    403,
+                    "AccessDenied",
+                    message::typed(&who, &auth.action, &auth.resource, &because),
+                );
             }
             return (403, "AccessDenied", message::GENERIC.to_string());
         }
     }
-    if let Some((auth, reason)) = auths.iter().filter(|a| a.action.starts_with("kms:")).find_map(|a| a.primary().map(|r| (a, r))) {
+    if let Some((auth, reason)) = auths
+        .iter()
+        .filter(|a| a.action.starts_with("kms:"))
+        .find_map(|a| a.primary().map(|r| (a, r)))
+    {
         if typed && !gates.iter().any(|g| g.policy == "kms-key-policy") {
             let because = message::reason_phrase(reason.policy_type, reason.explicit, &auth.action);
-            return (403, "AccessDenied", message::typed(&who, &auth.action, &auth.resource, &because));
+            return (
+                403,
+                "AccessDenied",
+                message::typed(&who, &auth.action, &auth.resource, &because),
+            );
         }
     }
     (403, "AccessDenied", message::GENERIC.to_string())

@@ -17,7 +17,10 @@ enum Part {
     /// A character from `${*}`, `${?}` or `${$}`: always literal.
     Literal(char),
     /// `${key}` or `${key, 'default'}`.
-    Variable { key: String, default: Option<String> },
+    Variable {
+        key: String,
+        default: Option<String>,
+    },
 }
 
 /// A policy string that may hold variables.
@@ -36,7 +39,11 @@ impl Template {
     /// Parses `text`. `variables` is false for Version 2008-10-17 policies, where `${...}`
     /// is literal text. `wildcards` says whether `*`/`?` in the text are wildcards.
     pub fn new(text: &str, variables: bool, wildcards: bool, case_insensitive: bool) -> Template {
-        let parts = if variables { parse_parts(text) } else { vec![Part::Text(text.to_string())] };
+        let parts = if variables {
+            parse_parts(text)
+        } else {
+            vec![Part::Text(text.to_string())]
+        };
         let mut t = Template {
             source: text.to_string(),
             parts,
@@ -45,16 +52,20 @@ impl Template {
             compiled: None,
         };
         if !t.has_variables() {
-            t.compiled = Some(t.build(&Context::new()).map(Cow::into_owned).unwrap_or_else(|| {
-                Wildcard::literal(text, case_insensitive)
-            }));
+            t.compiled = Some(
+                t.build(&Context::new())
+                    .map(Cow::into_owned)
+                    .unwrap_or_else(|| Wildcard::literal(text, case_insensitive)),
+            );
         }
         t
     }
 
     /// True when the template refers to the request context.
     pub fn has_variables(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, Part::Variable { .. }))
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Variable { .. }))
     }
 
     /// The pattern for this request, or `None` when a variable has no value and no
@@ -92,7 +103,10 @@ impl Template {
                 }
             }
         }
-        Some(Cow::Owned(Wildcard::from_tokens(tokens, self.case_insensitive)))
+        Some(Cow::Owned(Wildcard::from_tokens(
+            tokens,
+            self.case_insensitive,
+        )))
     }
 }
 
@@ -110,7 +124,9 @@ fn parse_parts(text: &str) -> Vec<Part> {
     let mut rest = text;
     let mut plain = String::new();
     while let Some(start) = rest.find("${") {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         let inner = &rest[start + 2..start + len];
         plain.push_str(&rest[..start]);
         let part = match inner {
@@ -120,10 +136,19 @@ fn parse_parts(text: &str) -> Vec<Part> {
             _ => match inner.split_once(',') {
                 Some((key, default)) => {
                     let d = default.trim();
-                    let d = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(d);
-                    Part::Variable { key: key.trim().to_string(), default: Some(d.to_string()) }
+                    let d = d
+                        .strip_prefix('\'')
+                        .and_then(|d| d.strip_suffix('\''))
+                        .unwrap_or(d);
+                    Part::Variable {
+                        key: key.trim().to_string(),
+                        default: Some(d.to_string()),
+                    }
                 }
-                None => Part::Variable { key: inner.trim().to_string(), default: None },
+                None => Part::Variable {
+                    key: inner.trim().to_string(),
+                    default: None,
+                },
             },
         };
         if !plain.is_empty() {
@@ -153,9 +178,18 @@ mod tests {
     #[test]
     fn substitutes_username() {
         let t = Template::new("arn:aws:s3:::b/home/${aws:username}/*", true, true, false);
-        assert!(t.resolve(&ctx()).unwrap().matches("arn:aws:s3:::b/home/alice/x"));
-        assert!(!t.resolve(&ctx()).unwrap().matches("arn:aws:s3:::b/home/bob/x"));
-        assert!(t.resolve(&Context::new()).is_none(), "absent variable matches nothing");
+        assert!(t
+            .resolve(&ctx())
+            .unwrap()
+            .matches("arn:aws:s3:::b/home/alice/x"));
+        assert!(!t
+            .resolve(&ctx())
+            .unwrap()
+            .matches("arn:aws:s3:::b/home/bob/x"));
+        assert!(
+            t.resolve(&Context::new()).is_none(),
+            "absent variable matches nothing"
+        );
     }
 
     // ${*} is a literal asterisk, not a wildcard.
@@ -168,7 +202,12 @@ mod tests {
 
     #[test]
     fn default_value() {
-        let t = Template::new("${aws:PrincipalTag/team, 'company-wide'}", true, false, false);
+        let t = Template::new(
+            "${aws:PrincipalTag/team, 'company-wide'}",
+            true,
+            false,
+            false,
+        );
         assert!(t.resolve(&Context::new()).unwrap().matches("company-wide"));
     }
 

@@ -66,10 +66,18 @@ pub fn verdict_text(v: &Verdict) -> String {
 }
 
 fn causes(v: &Verdict) -> Vec<String> {
-    let mut out: Vec<String> = v.gates.iter().map(|g| format!("[{}] {}: {}", g.id, g.policy, g.detail)).collect();
+    let mut out: Vec<String> = v
+        .gates
+        .iter()
+        .map(|g| format!("[{}] {}: {}", g.id, g.policy, g.detail))
+        .collect();
     for a in v.authorizations.iter().filter(|a| !a.allowed) {
         for r in &a.reasons {
-            let what = if r.explicit { "explicitly denies" } else { "does not allow" };
+            let what = if r.explicit {
+                "explicitly denies"
+            } else {
+                "does not allow"
+            };
             let at: Vec<String> = r
                 .statements
                 .iter()
@@ -79,8 +87,18 @@ fn causes(v: &Verdict) -> Vec<String> {
                     _ => s.policy.clone(),
                 })
                 .collect();
-            let at = if at.is_empty() { String::new() } else { format!(" ({})", at.join(", ")) };
-            out.push(format!("{}: the {} {what} {} on {}{at}", r.policy_type.as_str(), r.policy_type.as_str(), a.action, a.resource));
+            let at = if at.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", at.join(", "))
+            };
+            out.push(format!(
+                "{}: the {} {what} {} on {}{at}",
+                r.policy_type.as_str(),
+                r.policy_type.as_str(),
+                a.action,
+                a.resource
+            ));
         }
     }
     out
@@ -91,7 +109,11 @@ pub fn trace_text(v: &Verdict) -> String {
     let mut out = verdict_text(v);
     let _ = writeln!(out, "\nRequest context:");
     for (k, val) in v.context.iter() {
-        let _ = writeln!(out, "  {k} = {}", serde_json::to_string(val).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "  {k} = {}",
+            serde_json::to_string(val).unwrap_or_default()
+        );
     }
     if let Some(k) = &v.kms {
         let _ = writeln!(
@@ -99,7 +121,11 @@ pub fn trace_text(v: &Verdict) -> String {
             "\nKMS: {} with {} ({} key of account {}, {}), actions {}",
             k.usage.algorithm,
             k.key_arn,
-            if k.manager == s3why::facts::KeyManager::Aws { "AWS managed" } else { "customer managed" },
+            if k.manager == s3why::facts::KeyManager::Aws {
+                "AWS managed"
+            } else {
+                "customer managed"
+            },
             k.key_account,
             k.key_region,
             k.actions.join(", ")
@@ -122,7 +148,13 @@ pub fn trace_text(v: &Verdict) -> String {
                 (false, true) => "allows",
                 _ => "no match",
             };
-            let _ = writeln!(out, "  {} {:?} ({}): {verdict}", p.policy_type.as_str(), p.name, p.path);
+            let _ = writeln!(
+                out,
+                "  {} {:?} ({}): {verdict}",
+                p.policy_type.as_str(),
+                p.name,
+                p.path
+            );
             for s in &p.statements {
                 let _ = writeln!(out, "    {}", statement_line(s));
                 for c in &s.conditions {
@@ -151,7 +183,10 @@ fn statement_line(s: &StatementTrace) -> String {
         Some(false) => "✗",
         None => "·",
     };
-    let name = s.sid.clone().map_or_else(|| format!("#{}", s.index), |sid| format!("{sid:?}"));
+    let name = s
+        .sid
+        .clone()
+        .map_or_else(|| format!("#{}", s.index), |sid| format!("{sid:?}"));
     let mut line = format!(
         "{} {:?} {name}: principal {} action {} resource {}",
         if s.applies { "APPLIES" } else { "skip   " },

@@ -21,10 +21,18 @@ pub use request::{Request, Session};
 pub enum FactsError {
     /// The text is not JSON/YAML; line and column are 1-based.
     #[error("{source_name}:{line}:{column}: {message}")]
-    Syntax { source_name: String, line: usize, column: usize, message: String },
+    Syntax {
+        source_name: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// The document parses but a field is wrong.
     #[error("{source_name}: {error}")]
-    Field { source_name: String, error: FieldError },
+    Field {
+        source_name: String,
+        error: FieldError,
+    },
 }
 
 /// The input format of a fact document.
@@ -148,12 +156,26 @@ impl Facts {
     /// Reads a fact document from text. `source_name` names it in errors.
     pub fn from_text(text: &str, format: Format, source_name: &str) -> Result<Facts, FactsError> {
         let value = parse_text(text, format, source_name)?;
-        Facts::from_value(&value).map_err(|error| FactsError::Field { source_name: source_name.to_string(), error })
+        Facts::from_value(&value).map_err(|error| FactsError::Field {
+            source_name: source_name.to_string(),
+            error,
+        })
     }
 
     /// Reads a fact document from a parsed JSON value.
     pub fn from_value(value: &Value) -> Result<Facts, FieldError> {
-        let top = Obj::new(value, "", &["request", "identity", "accounts", "bucket", "vpc_endpoint", "kms_keys"])?;
+        let top = Obj::new(
+            value,
+            "",
+            &[
+                "request",
+                "identity",
+                "accounts",
+                "bucket",
+                "vpc_endpoint",
+                "kms_keys",
+            ],
+        )?;
         let request = Request::from_value(top.required("request")?, "request")?;
         let identity = match top.get("identity") {
             Some(v) => read_identity(v)?,
@@ -168,10 +190,22 @@ impl Facts {
                 "missing: required when request.vpc_endpoint is set (give at least its id and type)",
             ));
         }
-        let kms_keys = top.list("kms_keys").into_iter().map(|(p, v)| read_key(v, &p)).collect::<Result<_, _>>()?;
+        let kms_keys = top
+            .list("kms_keys")
+            .into_iter()
+            .map(|(p, v)| read_key(v, &p))
+            .collect::<Result<_, _>>()?;
         let mut document = value.clone();
         normalize_policies(&mut document);
-        Ok(Facts { request, identity, accounts, bucket, vpc_endpoint, kms_keys, document })
+        Ok(Facts {
+            request,
+            identity,
+            accounts,
+            bucket,
+            vpc_endpoint,
+            kms_keys,
+            document,
+        })
     }
 
     /// The principal's account id (`None` for anonymous).
@@ -216,11 +250,20 @@ fn strip_position(message: &str) -> String {
 
 fn read_policy(v: &Value, kind: PolicyType, path: &str) -> Result<Policy, FieldError> {
     let (inner, wrapped) = reader::unwrap_cli(v, "Policy");
-    let path = if wrapped { join(path, "Policy") } else { path.to_string() };
+    let path = if wrapped {
+        join(path, "Policy")
+    } else {
+        path.to_string()
+    };
     Policy::parse(inner, kind, &path)
 }
 
-fn read_named(v: &Value, kind: PolicyType, path: &str, i: usize) -> Result<NamedPolicy, FieldError> {
+fn read_named(
+    v: &Value,
+    kind: PolicyType,
+    path: &str,
+    i: usize,
+) -> Result<NamedPolicy, FieldError> {
     let o = Obj::new(v, path, &["name", "arn", "document"])?;
     let name = match (o.opt_str("name")?, o.opt_str("arn")?) {
         (Some(n), _) => n,
@@ -241,9 +284,19 @@ fn read_identity(v: &Value) -> Result<Identity, FieldError> {
         .collect::<Result<_, _>>()?;
     let permissions_boundary = o
         .get("permissions_boundary")
-        .map(|v| read_policy(v, PolicyType::PermissionsBoundary, &o.path_of("permissions_boundary")))
+        .map(|v| {
+            read_policy(
+                v,
+                PolicyType::PermissionsBoundary,
+                &o.path_of("permissions_boundary"),
+            )
+        })
         .transpose()?;
-    Ok(Identity { policies, permissions_boundary, tags: o.string_map("tags")? })
+    Ok(Identity {
+        policies,
+        permissions_boundary,
+        tags: o.string_map("tags")?,
+    })
 }
 
 fn read_levels(o: &Obj<'_>, key: &str, kind: PolicyType) -> Result<Vec<Level>, FieldError> {
@@ -264,17 +317,35 @@ fn read_levels(o: &Obj<'_>, key: &str, kind: PolicyType) -> Result<Vec<Level>, F
 }
 
 fn read_accounts(v: Option<&Value>) -> Result<BTreeMap<String, Account>, FieldError> {
-    let Some(v) = v else { return Ok(BTreeMap::new()) };
+    let Some(v) = v else {
+        return Ok(BTreeMap::new());
+    };
     let Some(map) = v.as_object() else {
-        return Err(FieldError::new("accounts", "expected an object keyed by account id"));
+        return Err(FieldError::new(
+            "accounts",
+            "expected an object keyed by account id",
+        ));
     };
     let mut out = BTreeMap::new();
     for (id, av) in map {
         let path = join("accounts", id);
         if !crate::aws::arn::is_account_id(id) {
-            return Err(FieldError::new(&path, "expected a 12-digit account id as the key"));
+            return Err(FieldError::new(
+                &path,
+                "expected a 12-digit account id as the key",
+            ));
         }
-        let o = Obj::new(av, &path, &["organization", "management", "scps", "rcps", "public_access_block"])?;
+        let o = Obj::new(
+            av,
+            &path,
+            &[
+                "organization",
+                "management",
+                "scps",
+                "rcps",
+                "public_access_block",
+            ],
+        )?;
         let account = Account {
             organization: o.opt_str("organization")?,
             management: o.opt_bool("management")?.unwrap_or(false),
@@ -292,8 +363,21 @@ fn read_accounts(v: Option<&Value>) -> Result<BTreeMap<String, Account>, FieldEr
 
 fn read_pab(v: &Value, path: &str) -> Result<PublicAccessBlock, FieldError> {
     let (inner, wrapped) = reader::unwrap_cli(v, "PublicAccessBlockConfiguration");
-    let path = if wrapped { join(path, "PublicAccessBlockConfiguration") } else { path.to_string() };
-    let o = Obj::new(inner, &path, &["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"])?;
+    let path = if wrapped {
+        join(path, "PublicAccessBlockConfiguration")
+    } else {
+        path.to_string()
+    };
+    let o = Obj::new(
+        inner,
+        &path,
+        &[
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+        ],
+    )?;
     Ok(PublicAccessBlock {
         block_public_acls: o.opt_bool("BlockPublicAcls")?.unwrap_or(false),
         ignore_public_acls: o.opt_bool("IgnorePublicAcls")?.unwrap_or(false),
@@ -329,9 +413,17 @@ fn read_bucket(v: Option<&Value>, request: &Request) -> Result<Bucket, FieldErro
     }
     let account = match o.opt_str("account")? {
         Some(a) if crate::aws::arn::is_account_id(&a) => a,
-        Some(a) => return Err(FieldError::new("bucket.account", format!("{a:?} is not a 12-digit account id"))),
+        Some(a) => {
+            return Err(FieldError::new(
+                "bucket.account",
+                format!("{a:?} is not a 12-digit account id"),
+            ))
+        }
         None => request.principal.account.clone().ok_or_else(|| {
-            FieldError::new("bucket.account", "missing: required when the principal is anonymous")
+            FieldError::new(
+                "bucket.account",
+                "missing: required when the principal is anonymous",
+            )
         })?,
     };
     let blocked_encryption_types = o
@@ -343,11 +435,23 @@ fn read_bucket(v: Option<&Value>, request: &Request) -> Result<Bucket, FieldErro
         name,
         account,
         region: o.opt_str("region")?,
-        policy: o.get("policy").map(|v| read_policy(v, PolicyType::BucketPolicy, "bucket.policy")).transpose()?,
-        encryption: o.get("encryption").map(|v| read_encryption(v, "bucket.encryption")).transpose()?,
+        policy: o
+            .get("policy")
+            .map(|v| read_policy(v, PolicyType::BucketPolicy, "bucket.policy"))
+            .transpose()?,
+        encryption: o
+            .get("encryption")
+            .map(|v| read_encryption(v, "bucket.encryption"))
+            .transpose()?,
         blocked_encryption_types,
-        object_ownership: o.get("ownership_controls").map(|v| read_ownership(v, "bucket.ownership_controls")).transpose()?,
-        public_access_block: o.get("public_access_block").map(|v| read_pab(v, "bucket.public_access_block")).transpose()?,
+        object_ownership: o
+            .get("ownership_controls")
+            .map(|v| read_ownership(v, "bucket.ownership_controls"))
+            .transpose()?,
+        public_access_block: o
+            .get("public_access_block")
+            .map(|v| read_pab(v, "bucket.public_access_block"))
+            .transpose()?,
         requester_pays: o.opt_bool("requester_pays")?.unwrap_or(false),
         object_lock: o.opt_bool("object_lock")?.unwrap_or(false),
     })
@@ -355,13 +459,28 @@ fn read_bucket(v: Option<&Value>, request: &Request) -> Result<Bucket, FieldErro
 
 fn read_encryption(v: &Value, path: &str) -> Result<DefaultEncryption, FieldError> {
     let (inner, wrapped) = reader::unwrap_cli(v, "ServerSideEncryptionConfiguration");
-    let path = if wrapped { join(path, "ServerSideEncryptionConfiguration") } else { path.to_string() };
+    let path = if wrapped {
+        join(path, "ServerSideEncryptionConfiguration")
+    } else {
+        path.to_string()
+    };
     let o = Obj::new(inner, &path, &["Rules"])?;
     let rules = o.list("Rules");
     let Some((rpath, rule)) = rules.first() else {
-        return Err(FieldError::new(&o.path_of("Rules"), "expected at least one rule"));
+        return Err(FieldError::new(
+            &o.path_of("Rules"),
+            "expected at least one rule",
+        ));
     };
-    let r = Obj::new(rule, rpath, &["ApplyServerSideEncryptionByDefault", "BucketKeyEnabled", "BlockedEncryptionTypes"])?;
+    let r = Obj::new(
+        rule,
+        rpath,
+        &[
+            "ApplyServerSideEncryptionByDefault",
+            "BucketKeyEnabled",
+            "BlockedEncryptionTypes",
+        ],
+    )?;
     let d = Obj::new(
         r.required("ApplyServerSideEncryptionByDefault")?,
         &r.path_of("ApplyServerSideEncryptionByDefault"),
@@ -383,7 +502,11 @@ fn read_encryption(v: &Value, path: &str) -> Result<DefaultEncryption, FieldErro
 
 fn read_ownership(v: &Value, path: &str) -> Result<String, FieldError> {
     let (inner, wrapped) = reader::unwrap_cli(v, "OwnershipControls");
-    let path = if wrapped { join(path, "OwnershipControls") } else { path.to_string() };
+    let path = if wrapped {
+        join(path, "OwnershipControls")
+    } else {
+        path.to_string()
+    };
     let o = Obj::new(inner, &path, &["Rules"])?;
     let rules = o.list("Rules");
     let Some((rpath, rule)) = rules.first() else {
@@ -391,10 +514,18 @@ fn read_ownership(v: &Value, path: &str) -> Result<String, FieldError> {
     };
     let r = Obj::new(rule, rpath, &["ObjectOwnership"])?;
     let value = r.str("ObjectOwnership")?;
-    if !["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"].contains(&value.as_str()) {
+    if ![
+        "BucketOwnerEnforced",
+        "BucketOwnerPreferred",
+        "ObjectWriter",
+    ]
+    .contains(&value.as_str())
+    {
         return Err(FieldError::new(
             &r.path_of("ObjectOwnership"),
-            format!("{value:?}: expected BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter"),
+            format!(
+                "{value:?}: expected BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter"
+            ),
         ));
     }
     Ok(value)
@@ -406,14 +537,21 @@ fn read_endpoint(v: &Value) -> Result<VpcEndpoint, FieldError> {
         None | Some("Gateway") | Some("gateway") => EndpointType::Gateway,
         Some("Interface") | Some("interface") => EndpointType::Interface,
         Some(other) => {
-            return Err(FieldError::new("vpc_endpoint.type", format!("{other:?}: expected Gateway or Interface")))
+            return Err(FieldError::new(
+                "vpc_endpoint.type",
+                format!("{other:?}: expected Gateway or Interface"),
+            ))
         }
     };
     let policy = o
         .get("policy")
         .map(|v| read_policy(v, PolicyType::VpcEndpointPolicy, "vpc_endpoint.policy"))
         .transpose()?;
-    Ok(VpcEndpoint { id: o.str("id")?, endpoint_type, policy })
+    Ok(VpcEndpoint {
+        id: o.str("id")?,
+        endpoint_type,
+        policy,
+    })
 }
 
 fn read_key(v: &Value, path: &str) -> Result<KmsKey, FieldError> {
@@ -421,12 +559,20 @@ fn read_key(v: &Value, path: &str) -> Result<KmsKey, FieldError> {
     let arn = o.str("arn")?;
     let parsed = crate::aws::arn::Arn::parse(&arn)
         .filter(|a| a.service == "kms" && a.resource.starts_with("key/"))
-        .ok_or_else(|| FieldError::new(&o.path_of("arn"), format!("{arn:?} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)")))?;
+        .ok_or_else(|| {
+            FieldError::new(
+                &o.path_of("arn"),
+                format!("{arn:?} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"),
+            )
+        })?;
     let manager = match o.opt_str("manager")?.as_deref() {
         None | Some("CUSTOMER") => KeyManager::Customer,
         Some("AWS") => KeyManager::Aws,
         Some(other) => {
-            return Err(FieldError::new(&o.path_of("manager"), format!("{other:?}: expected AWS or CUSTOMER")))
+            return Err(FieldError::new(
+                &o.path_of("manager"),
+                format!("{other:?}: expected AWS or CUSTOMER"),
+            ))
         }
     };
     let aliases = o
@@ -434,7 +580,10 @@ fn read_key(v: &Value, path: &str) -> Result<KmsKey, FieldError> {
         .into_iter()
         .map(|(p, v)| scalar_text(v, &p))
         .collect::<Result<Vec<_>, _>>()?;
-    let policy = o.get("policy").map(|v| read_policy(v, PolicyType::KmsKeyPolicy, &o.path_of("policy"))).transpose()?;
+    let policy = o
+        .get("policy")
+        .map(|v| read_policy(v, PolicyType::KmsKeyPolicy, &o.path_of("policy")))
+        .transpose()?;
     Ok(KmsKey {
         key_id: parsed.resource.trim_start_matches("key/").to_string(),
         account: parsed.account.to_string(),
@@ -458,7 +607,10 @@ fn normalize_policies(doc: &mut Value) {
                 let text = if t.starts_with('{') {
                     Some(s.clone())
                 } else {
-                    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.replace('+', " "))
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8()
+                        .ok()
+                        .map(|c| c.replace('+', " "))
                 };
                 text.and_then(|t| serde_json::from_str(&t).ok())
             }
@@ -486,7 +638,10 @@ fn normalize_policies(doc: &mut Value) {
     if let Some(p) = doc.get_mut("bucket").and_then(|b| b.get_mut("policy")) {
         decode(p);
     }
-    if let Some(p) = doc.get_mut("vpc_endpoint").and_then(|b| b.get_mut("policy")) {
+    if let Some(p) = doc
+        .get_mut("vpc_endpoint")
+        .and_then(|b| b.get_mut("policy"))
+    {
         decode(p);
     }
     if let Some(Value::Array(keys)) = doc.get_mut("kms_keys") {
@@ -496,7 +651,11 @@ fn normalize_policies(doc: &mut Value) {
             }
         }
     }
-    if let Some(Value::Array(ps)) = doc.get_mut("request").and_then(|r| r.get_mut("session")).and_then(|s| s.get_mut("policies")) {
+    if let Some(Value::Array(ps)) = doc
+        .get_mut("request")
+        .and_then(|r| r.get_mut("session"))
+        .and_then(|s| s.get_mut("policies"))
+    {
         for p in ps {
             decode(p);
         }

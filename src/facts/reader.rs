@@ -17,10 +17,16 @@ impl<'a> Obj<'a> {
     /// Reads `value` as an object whose keys are all in `allowed`.
     pub fn new(value: &'a Value, path: &str, allowed: &[&str]) -> Result<Obj<'a>, FieldError> {
         let Some(map) = value.as_object() else {
-            return Err(FieldError::new(path, format!("expected an object, found {}", type_name(value))));
+            return Err(FieldError::new(
+                path,
+                format!("expected an object, found {}", type_name(value)),
+            ));
         };
         check_keys(path, map, allowed)?;
-        Ok(Obj { map, path: path.to_string() })
+        Ok(Obj {
+            map,
+            path: path.to_string(),
+        })
     }
 
     pub fn path_of(&self, key: &str) -> String {
@@ -33,12 +39,15 @@ impl<'a> Obj<'a> {
     }
 
     pub fn required(&self, key: &str) -> Result<&'a Value, FieldError> {
-        self.get(key).ok_or_else(|| FieldError::new(&self.path_of(key), "missing: this field is required"))
+        self.get(key)
+            .ok_or_else(|| FieldError::new(&self.path_of(key), "missing: this field is required"))
     }
 
     /// A string field (numbers are accepted as their text, e.g. account ids in YAML).
     pub fn opt_str(&self, key: &str) -> Result<Option<String>, FieldError> {
-        self.get(key).map(|v| scalar_text(v, &self.path_of(key))).transpose()
+        self.get(key)
+            .map(|v| scalar_text(v, &self.path_of(key)))
+            .transpose()
     }
 
     pub fn str(&self, key: &str) -> Result<String, FieldError> {
@@ -64,7 +73,11 @@ impl<'a> Obj<'a> {
         let path = self.path_of(key);
         match self.get(key) {
             None => Vec::new(),
-            Some(Value::Array(items)) => items.iter().enumerate().map(|(i, v)| (index(&path, i), v)).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (index(&path, i), v))
+                .collect(),
             Some(v) => vec![(path, v)],
         }
     }
@@ -78,7 +91,10 @@ impl<'a> Obj<'a> {
                 .iter()
                 .map(|(k, v)| Ok((k.clone(), scalar_text(v, &join(&path, k))?)))
                 .collect(),
-            Some(other) => Err(FieldError::new(&path, format!("expected an object, found {}", type_name(other)))),
+            Some(other) => Err(FieldError::new(
+                &path,
+                format!("expected an object, found {}", type_name(other)),
+            )),
         }
     }
 }
@@ -89,7 +105,10 @@ pub fn scalar_text(v: &Value, path: &str) -> Result<String, FieldError> {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        other => Err(FieldError::new(path, format!("expected a string, found {}", type_name(other)))),
+        other => Err(FieldError::new(
+            path,
+            format!("expected a string, found {}", type_name(other)),
+        )),
     }
 }
 
@@ -97,7 +116,9 @@ pub fn scalar_text(v: &Value, path: &str) -> Result<String, FieldError> {
 /// so users can paste `aws ...` output as it is.
 pub fn unwrap_cli<'a>(v: &'a Value, wrapper: &str) -> (&'a Value, bool) {
     match v.as_object() {
-        Some(m) if m.contains_key(wrapper) && m.keys().all(|k| k == wrapper || k == "PolicyName") => {
+        Some(m)
+            if m.contains_key(wrapper) && m.keys().all(|k| k == wrapper || k == "PolicyName") =>
+        {
             (m.get(wrapper).unwrap_or(v), true)
         }
         _ => (v, false),

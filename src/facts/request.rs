@@ -61,19 +61,31 @@ impl Request {
     /// Reads `request` (at `path`) from a JSON value.
     pub fn from_value(v: &Value, path: &str) -> Result<Request, FieldError> {
         let o = Obj::new(v, path, FIELDS)?;
-        let principal = Principal::parse(&o.str("principal")?).map_err(|m| FieldError::new(&o.path_of("principal"), m))?;
-        let action = o.opt_str("action")?.unwrap_or_else(|| "s3:PutObject".to_string());
+        let principal = Principal::parse(&o.str("principal")?)
+            .map_err(|m| FieldError::new(&o.path_of("principal"), m))?;
+        let action = o
+            .opt_str("action")?
+            .unwrap_or_else(|| "s3:PutObject".to_string());
         if !action.contains(':') {
-            return Err(FieldError::new(&o.path_of("action"), format!("{action:?}: expected service:Action, e.g. s3:PutObject")));
+            return Err(FieldError::new(
+                &o.path_of("action"),
+                format!("{action:?}: expected service:Action, e.g. s3:PutObject"),
+            ));
         }
         let bucket = o.str("bucket")?;
         if bucket.is_empty() || bucket.contains('/') {
-            return Err(FieldError::new(&o.path_of("bucket"), format!("{bucket:?} is not a bucket name")));
+            return Err(FieldError::new(
+                &o.path_of("bucket"),
+                format!("{bucket:?} is not a bucket name"),
+            ));
         }
         let key = o.opt_str("key")?;
         let object_action = action.to_ascii_lowercase().starts_with("s3:putobject");
         if object_action && key.as_deref().map_or(true, str::is_empty) {
-            return Err(FieldError::new(&o.path_of("key"), "missing: an object action needs the object key"));
+            return Err(FieldError::new(
+                &o.path_of("key"),
+                "missing: an object action needs the object key",
+            ));
         }
         let mut headers = BTreeMap::new();
         for (name, value) in o.string_map("headers")? {
@@ -81,17 +93,34 @@ impl Request {
         }
         let ip = |key: &str| -> Result<Option<IpAddr>, FieldError> {
             o.opt_str(key)?
-                .map(|s| s.trim().parse::<IpAddr>().map_err(|_| FieldError::new(&o.path_of(key), format!("{s:?} is not an IP address"))))
+                .map(|s| {
+                    s.trim().parse::<IpAddr>().map_err(|_| {
+                        FieldError::new(&o.path_of(key), format!("{s:?} is not an IP address"))
+                    })
+                })
                 .transpose()
         };
-        let session = o.get("session").map(|s| read_session(s, &o.path_of("session"))).transpose()?;
+        let session = o
+            .get("session")
+            .map(|s| read_session(s, &o.path_of("session")))
+            .transpose()?;
         let context = match o.get("context") {
             None => Vec::new(),
             Some(Value::Object(m)) => m
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), context_value(v, &join(&o.path_of("context"), k))?)))
+                .map(|(k, v)| {
+                    Ok((
+                        k.clone(),
+                        context_value(v, &join(&o.path_of("context"), k))?,
+                    ))
+                })
                 .collect::<Result<_, FieldError>>()?,
-            Some(_) => return Err(FieldError::new(&o.path_of("context"), "expected an object of condition keys")),
+            Some(_) => {
+                return Err(FieldError::new(
+                    &o.path_of("context"),
+                    "expected an object of condition keys",
+                ))
+            }
         };
         Ok(Request {
             principal,
@@ -112,13 +141,18 @@ impl Request {
 
     /// A header's value (names are case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// `arn:aws:s3:::bucket/key` (or the bucket ARN when there is no key).
     pub fn object_arn(&self) -> String {
         match &self.key {
-            Some(k) => format!("arn:{}:s3:::{}/{}", self.principal.partition, self.bucket, k),
+            Some(k) => format!(
+                "arn:{}:s3:::{}/{}",
+                self.principal.partition, self.bucket, k
+            ),
             None => self.bucket_arn(),
         }
     }
@@ -144,7 +178,10 @@ fn read_session(v: &Value, path: &str) -> Result<Session, FieldError> {
     };
     // An empty list passes no session policy.
     let policies = policies.filter(|p| !p.is_empty());
-    Ok(Session { policies, tags: o.string_map("tags")? })
+    Ok(Session {
+        policies,
+        tags: o.string_map("tags")?,
+    })
 }
 
 fn context_value(v: &Value, path: &str) -> Result<ContextValue, FieldError> {
