@@ -1,0 +1,488 @@
+//! Condition operators (reference_policies_elements_condition_operators.html, aws-semantics §3).
+//!
+//! A condition block is compiled once per policy: operator names are parsed, numbers,
+//! dates and CIDRs are parsed (an invalid one is an error with its path), and string
+//! patterns are compiled. Evaluation follows AWS's rules for absent keys, `...IfExists`,
+//! negated operators and the `ForAllValues:` / `ForAnyValue:` set qualifiers.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use super::context::{Context, ContextValue};
+use super::field::{join, FieldError};
+use super::variables::Template;
+
+/// The operator families of the condition-operator reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BaseOp {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+const BASE_OPS: &[(&str, BaseOp)] = &[
+    ("StringEquals", BaseOp::StringEquals),
+    ("StringNotEquals", BaseOp::StringNotEquals),
+    ("StringEqualsIgnoreCase", BaseOp::StringEqualsIgnoreCase),
+    (
+        "StringNotEqualsIgnoreCase",
+        BaseOp::StringNotEqualsIgnoreCase,
+    ),
+    ("StringLike", BaseOp::StringLike),
+    ("StringNotLike", BaseOp::StringNotLike),
+    ("NumericEquals", BaseOp::NumericEquals),
+    ("NumericNotEquals", BaseOp::NumericNotEquals),
+    ("NumericLessThan", BaseOp::NumericLessThan),
+    ("NumericLessThanEquals", BaseOp::NumericLessThanEquals),
+    ("NumericGreaterThan", BaseOp::NumericGreaterThan),
+    ("NumericGreaterThanEquals", BaseOp::NumericGreaterThanEquals),
+    ("DateEquals", BaseOp::DateEquals),
+    ("DateNotEquals", BaseOp::DateNotEquals),
+    ("DateLessThan", BaseOp::DateLessThan),
+    ("DateLessThanEquals", BaseOp::DateLessThanEquals),
+    ("DateGreaterThan", BaseOp::DateGreaterThan),
+    ("DateGreaterThanEquals", BaseOp::DateGreaterThanEquals),
+    ("Bool", BaseOp::Bool),
+    ("BinaryEquals", BaseOp::BinaryEquals),
+    ("IpAddress", BaseOp::IpAddress),
+    ("NotIpAddress", BaseOp::NotIpAddress),
+    ("ArnEquals", BaseOp::ArnEquals),
+    ("ArnLike", BaseOp::ArnLike),
+    ("ArnNotEquals", BaseOp::ArnNotEquals),
+    ("ArnNotLike", BaseOp::ArnNotLike),
+    ("Null", BaseOp::Null),
+];
+
+impl BaseOp {
+    /// Negated operators: a missing key makes them true, and several values combine as
+    /// "matches none of them" (aws-semantics §3.2, §3.3).
+    pub fn is_negated(self) -> bool {
+        matches!(
+            self,
+            BaseOp::StringNotEquals
+                | BaseOp::StringNotEqualsIgnoreCase
+                | BaseOp::StringNotLike
+                | BaseOp::NumericNotEquals
+                | BaseOp::DateNotEquals
+                | BaseOp::NotIpAddress
+                | BaseOp::ArnNotEquals
+                | BaseOp::ArnNotLike
+        )
+    }
+}
+
+/// `ForAllValues:` / `ForAnyValue:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SetQualifier {
+    ForAllValues,
+    ForAnyValue,
+}
+
+/// A full operator: qualifier, base, `IfExists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator {
+    pub qualifier: Option<SetQualifier>,
+    pub base: BaseOp,
+    pub if_exists: bool,
+}
+
+impl Operator {
+    /// Parses an operator name such as `ForAnyValue:StringNotEqualsIfExists`.
+    pub fn parse(name: &str) -> Result<Operator, String> {
+        let (qualifier, rest) = if let Some(r) = strip_prefix_ci(name, "ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), r)
+        } else if let Some(r) = strip_prefix_ci(name, "ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), r)
+        } else {
+            (None, name)
+        };
+        let find = |n: &str| {
+            BASE_OPS
+                .iter()
+                .find(|(s, _)| s.eq_ignore_ascii_case(n))
+                .map(|(_, op)| *op)
+        };
+        let (base, if_exists) = match find(rest) {
+            Some(op) => (op, false),
+            None => match rest
+                .len()
+                .checked_sub(8)
+                .and_then(|i| rest.get(i..).map(|s| (i, s)))
+            {
+                Some((i, suffix)) if suffix.eq_ignore_ascii_case("IfExists") => {
+                    match find(&rest[..i]) {
+                        Some(BaseOp::Null) => return Err("Null has no IfExists variant".into()),
+                        Some(op) => (op, true),
+                        None => return Err(unknown_operator(name)),
+                    }
+                }
+                _ => return Err(unknown_operator(name)),
+            },
+        };
+        Ok(Operator {
+            qualifier,
+            base,
+            if_exists,
+        })
+    }
+}
+
+fn unknown_operator(name: &str) -> String {
+    let names: Vec<&str> = BASE_OPS.iter().map(|(n, _)| *n).collect();
+    let base = name.rsplit(':').next().unwrap_or(name);
+    let base = base.strip_suffix("IfExists").unwrap_or(base);
+    match super::field::closest(base, &names) {
+        Some(near) => format!("unknown condition operator {name:?} (did you mean {near:?}?)"),
+        None => format!("unknown condition operator {name:?}"),
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+/// Policy values, compiled for their operator's family.
+#[derive(Debug, Clone)]
+enum Values {
+    /// String, Bool, Binary and ARN operators (ARN values are matched part by part).
+    Text(Vec<Template>),
+    Numbers(Vec<f64>),
+    /// Seconds since the epoch.
+    Dates(Vec<f64>),
+    Cidrs(Vec<IpNet>),
+    /// `Null`: true = "the key is absent".
+    Null(Vec<bool>),
+}
+
+/// One key under one operator: `"IpAddress": {"aws:SourceIp": ["1.2.3.0/24"]}`.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The operator as written.
+    pub operator_name: String,
+    pub operator: Operator,
+    /// The key as written.
+    pub key: String,
+    /// The values as written, for traces.
+    pub raw_values: Vec<String>,
+    values: Values,
+}
+
+/// What one condition saw and concluded.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConditionTrace {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+    /// The request's value for the key; `None` when absent.
+    pub context_value: Option<ContextValue>,
+    pub result: bool,
+}
+
+impl Condition {
+    /// Compiles one key's values. `path` is the JSON path of the key.
+    pub fn compile(
+        operator_name: &str,
+        key: &str,
+        raw: &serde_json::Value,
+        variables: bool,
+        path: &str,
+    ) -> Result<Condition, FieldError> {
+        let operator = Operator::parse(operator_name).map_err(|m| FieldError::new(path, m))?;
+        let raw_values = scalar_strings(raw, path)?;
+        let bad = |v: &str, what: &str| FieldError::new(path, format!("{v:?} is not {what}"));
+        let values = match operator.base {
+            BaseOp::NumericEquals
+            | BaseOp::NumericNotEquals
+            | BaseOp::NumericLessThan
+            | BaseOp::NumericLessThanEquals
+            | BaseOp::NumericGreaterThan
+            | BaseOp::NumericGreaterThanEquals => Values::Numbers(
+                raw_values
+                    .iter()
+                    .map(|v| v.trim().parse::<f64>().map_err(|_| bad(v, "a number")))
+                    .collect::<Result<_, _>>()?,
+            ),
+            BaseOp::DateEquals
+            | BaseOp::DateNotEquals
+            | BaseOp::DateLessThan
+            | BaseOp::DateLessThanEquals
+            | BaseOp::DateGreaterThan
+            | BaseOp::DateGreaterThanEquals => Values::Dates(
+                raw_values
+                    .iter()
+                    .map(|v| parse_date(v).ok_or_else(|| bad(v, "an ISO 8601 date or epoch time")))
+                    .collect::<Result<_, _>>()?,
+            ),
+            BaseOp::IpAddress | BaseOp::NotIpAddress => Values::Cidrs(
+                raw_values
+                    .iter()
+                    .map(|v| parse_cidr(v).ok_or_else(|| bad(v, "a CIDR")))
+                    .collect::<Result<_, _>>()?,
+            ),
+            BaseOp::Null => Values::Null(
+                raw_values
+                    .iter()
+                    .map(|v| match v.to_ascii_lowercase().as_str() {
+                        "true" => Ok(true),
+                        "false" => Ok(false),
+                        _ => Err(bad(v, "\"true\" or \"false\"")),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            base => {
+                let (wildcards, ci) = match base {
+                    BaseOp::StringLike | BaseOp::StringNotLike => (true, false),
+                    BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {
+                        (false, true)
+                    }
+                    BaseOp::Bool => (false, true),
+                    _ => (false, false),
+                };
+                // Numeric, date and binary operators take no policy variables (S14).
+                let vars = variables && base != BaseOp::BinaryEquals;
+                Values::Text(
+                    raw_values
+                        .iter()
+                        .map(|v| Template::new(v, vars, wildcards, ci))
+                        .collect(),
+                )
+            }
+        };
+        Ok(Condition {
+            operator_name: operator_name.to_string(),
+            operator,
+            key: key.to_string(),
+            raw_values,
+            values,
+        })
+    }
+
+    /// Evaluates the condition against a request context.
+    pub fn evaluate(&self, ctx: &Context) -> ConditionTrace {
+        let found = ctx.get(&self.key);
+        let result = self.decide(found, ctx);
+        ConditionTrace {
+            operator: self.operator_name.clone(),
+            key: self.key.clone(),
+            values: self.raw_values.clone(),
+            context_value: found.cloned(),
+            result,
+        }
+    }
+
+    fn decide(&self, found: Option<&ContextValue>, ctx: &Context) -> bool {
+        let op = self.operator;
+        if let Values::Null(expect_absent) = &self.values {
+            // `Null: true` = the key is absent; several values are OR'ed.
+            let absent = found.map_or(true, |v| v.values().is_empty());
+            return expect_absent.contains(&absent);
+        }
+        let Some(found) = found else {
+            // Absent key (S14): IfExists → true; ForAllValues → vacuously true;
+            // ForAnyValue → false; negated operators → true; the rest → false.
+            return op.if_exists
+                || op.qualifier == Some(SetQualifier::ForAllValues)
+                || (op.qualifier.is_none() && op.base.is_negated());
+        };
+        let values = found.values();
+        match op.qualifier {
+            Some(SetQualifier::ForAllValues) => values.iter().all(|v| self.one(v, ctx)),
+            Some(SetQualifier::ForAnyValue) => values.iter().any(|v| self.one(v, ctx)),
+            // A multivalued key without a qualifier: any value may satisfy it.
+            None if values.is_empty() => op.if_exists || op.base.is_negated(),
+            None => values.iter().any(|v| self.one(v, ctx)),
+        }
+    }
+
+    /// One request value against all policy values: positive operators need one policy
+    /// value to match; negated ones need none to match (aws-semantics §3.3).
+    fn one(&self, value: &str, ctx: &Context) -> bool {
+        let negated = self.operator.base.is_negated();
+        let any = self.any_matches(value, ctx);
+        if negated {
+            !any
+        } else {
+            any
+        }
+    }
+
+    fn any_matches(&self, value: &str, ctx: &Context) -> bool {
+        use BaseOp::*;
+        let base = self.operator.base;
+        match &self.values {
+            Values::Text(templates) => templates.iter().any(|t| match base {
+                ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => t
+                    .resolve_text(ctx)
+                    .is_some_and(|pattern| arn_like(&pattern, value)),
+                // Bool compares "true"/"false" case-insensitively.
+                _ => t.resolve(ctx).is_some_and(|w| w.matches(value)),
+            }),
+            Values::Numbers(ns) => match value.trim().parse::<f64>() {
+                Ok(v) => ns.iter().any(|n| compare(base, v, *n)),
+                Err(_) => false,
+            },
+            Values::Dates(ds) => match parse_date(value) {
+                Some(v) => ds.iter().any(|d| compare(base, v, *d)),
+                None => false,
+            },
+            Values::Cidrs(cidrs) => match value.trim().parse::<IpAddr>() {
+                Ok(ip) => cidrs.iter().any(|c| c.contains(&ip)),
+                Err(_) => false,
+            },
+            Values::Null(_) => false,
+        }
+    }
+}
+
+fn compare(base: BaseOp, v: f64, policy: f64) -> bool {
+    use BaseOp::*;
+    match base {
+        NumericEquals | NumericNotEquals | DateEquals | DateNotEquals => v == policy,
+        NumericLessThan | DateLessThan => v < policy,
+        NumericLessThanEquals | DateLessThanEquals => v <= policy,
+        NumericGreaterThan | DateGreaterThan => v > policy,
+        NumericGreaterThanEquals | DateGreaterThanEquals => v >= policy,
+        _ => false,
+    }
+}
+
+/// ARN operators compare each of the six colon-separated parts on its own, so a `*`
+/// never crosses a colon (S14's `someservice` example).
+pub fn arn_like(pattern: &str, value: &str) -> bool {
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let v: Vec<&str> = value.splitn(6, ':').collect();
+    if p.len() != 6 || v.len() != 6 {
+        // Not an ARN on one side: only an exact or whole-string wildcard match.
+        return p.len() == v.len() && super::pattern::Wildcard::new(pattern, false).matches(value);
+    }
+    p.iter()
+        .zip(&v)
+        .all(|(ps, vs)| super::pattern::Wildcard::new(ps, false).matches(vs))
+}
+
+/// Condition values: a scalar or a list of scalars; numbers and booleans become text.
+fn scalar_strings(raw: &serde_json::Value, path: &str) -> Result<Vec<String>, FieldError> {
+    let one = |v: &serde_json::Value, p: &str| match v {
+        serde_json::Value::String(s) => Ok(s.clone()),
+        serde_json::Value::Bool(b) => Ok(b.to_string()),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(FieldError::new(
+            p,
+            format!(
+                "expected a string, number or boolean, found {}",
+                super::field::type_name(other)
+            ),
+        )),
+    };
+    match raw {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| one(v, &super::field::index(path, i)))
+            .collect(),
+        v => one(v, path).map(|s| vec![s]),
+    }
+}
+
+/// A CIDR, or a bare address meaning /32 (IPv4) or /128 (IPv6).
+pub fn parse_cidr(text: &str) -> Option<IpNet> {
+    let t = text.trim();
+    t.parse::<IpNet>()
+        .ok()
+        .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+/// An ISO 8601 (W3C profile) date or an epoch time in seconds, as seconds since the epoch.
+pub fn parse_date(text: &str) -> Option<f64> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let t = text.trim();
+    if let Ok(epoch) = t.parse::<f64>() {
+        return Some(epoch);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(dt.timestamp() as f64 + f64::from(dt.timestamp_subsec_millis()) / 1000.0);
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t.trim_end_matches('Z'), fmt) {
+            return Some(dt.and_utc().timestamp() as f64);
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return d
+            .and_hms_opt(0, 0, 0)
+            .map(|dt| dt.and_utc().timestamp() as f64);
+    }
+    None
+}
+
+/// Compiles a `Condition` block: operator → key → value(s). Keys and operators AND.
+pub fn compile_block(
+    block: &serde_json::Value,
+    variables: bool,
+    path: &str,
+) -> Result<Vec<Condition>, FieldError> {
+    let Some(ops) = block.as_object() else {
+        return Err(FieldError::new(
+            path,
+            format!(
+                "expected an object of condition operators, found {}",
+                super::field::type_name(block)
+            ),
+        ));
+    };
+    let mut out = Vec::new();
+    for (op, keys) in ops {
+        let op_path = join(path, op);
+        let Some(keys) = keys.as_object() else {
+            return Err(FieldError::new(
+                &op_path,
+                format!(
+                    "expected an object of condition keys, found {}",
+                    super::field::type_name(keys)
+                ),
+            ));
+        };
+        for (key, values) in keys {
+            out.push(Condition::compile(
+                op,
+                key,
+                values,
+                variables,
+                &join(&op_path, key),
+            )?);
+        }
+    }
+    Ok(out)
+}

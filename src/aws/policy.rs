@@ -1,0 +1,480 @@
+//! The IAM policy document: parsed from JSON as AWS returns it and compiled once.
+//!
+//! Accepted shapes (facts.md): a document object, or the JSON string IAM returns
+//! (possibly URL-encoded); `Statement` as one object or a list; `Action`, `Resource`,
+//! `Principal` values as a string or a list. Anything AWS would reject is an error with
+//! the path of the field (reference_policies_grammar.html, aws-semantics §2).
+
+use serde::Serialize;
+
+use super::condition::{compile_block, Condition};
+use super::field::{check_keys, index, join, type_name, FieldError};
+use super::pattern::Wildcard;
+use super::variables::Template;
+
+/// Which kind of policy a document is: decides which elements it may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyType {
+    Identity,
+    BucketPolicy,
+    VpcEndpointPolicy,
+    KmsKeyPolicy,
+    Scp,
+    Rcp,
+    PermissionsBoundary,
+    SessionPolicy,
+}
+
+impl PolicyType {
+    /// The name findings.md uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyType::Identity => "identity",
+            PolicyType::BucketPolicy => "bucket-policy",
+            PolicyType::VpcEndpointPolicy => "vpc-endpoint-policy",
+            PolicyType::KmsKeyPolicy => "kms-key-policy",
+            PolicyType::Scp => "scp",
+            PolicyType::Rcp => "rcp",
+            PolicyType::PermissionsBoundary => "permissions-boundary",
+            PolicyType::SessionPolicy => "session-policy",
+        }
+    }
+
+    /// The type with its article, for messages ("an identity-based policy").
+    pub fn describe(self) -> &'static str {
+        match self {
+            PolicyType::Identity => "an identity-based policy",
+            PolicyType::BucketPolicy => "a bucket policy",
+            PolicyType::VpcEndpointPolicy => "a VPC endpoint policy",
+            PolicyType::KmsKeyPolicy => "a KMS key policy",
+            PolicyType::Scp => "a service control policy",
+            PolicyType::Rcp => "a resource control policy",
+            PolicyType::PermissionsBoundary => "a permissions boundary",
+            PolicyType::SessionPolicy => "a session policy",
+        }
+    }
+
+    /// Resource-based policies name a principal; the others must not.
+    pub fn is_resource_based(self) -> bool {
+        matches!(
+            self,
+            PolicyType::BucketPolicy
+                | PolicyType::VpcEndpointPolicy
+                | PolicyType::KmsKeyPolicy
+                | PolicyType::Rcp
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One entry of a `Principal` / `NotPrincipal` element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum PrincipalEntry {
+    /// `"*"` or `{"AWS": "*"}`: everyone, anonymous included.
+    Everyone,
+    /// `{"AWS": "111122223333"}` or `arn:aws:iam::111122223333:root`: the account.
+    Account(String),
+    /// A user, role, assumed-role session or federated-user ARN.
+    Arn(String),
+    Service(String),
+    CanonicalUser(String),
+    Federated(String),
+}
+
+/// A compiled statement.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// Position in the policy's statement list.
+    pub index: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+    /// `Principal` (negated = false) or `NotPrincipal` (negated = true); `None` when absent.
+    pub principal: Option<(bool, Vec<PrincipalEntry>)>,
+    /// `NotAction` when true.
+    pub not_action: bool,
+    pub actions: Vec<Wildcard>,
+    pub action_text: Vec<String>,
+    /// `NotResource` when true.
+    pub not_resource: bool,
+    pub resources: Vec<Template>,
+    pub conditions: Vec<Condition>,
+    /// JSON path of the statement in the fact document.
+    pub path: String,
+}
+
+impl Statement {
+    /// The Sid, or the index when there is none (findings.md).
+    pub fn label(&self) -> String {
+        self.sid.clone().unwrap_or_else(|| self.index.to_string())
+    }
+}
+
+/// A compiled policy document.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// `2012-10-17` enables policy variables; absent means `2008-10-17`.
+    pub version: String,
+    pub id: Option<String>,
+    pub statements: Vec<Statement>,
+    /// The document as parsed (decoded from its string form), for rules and output.
+    pub document: serde_json::Value,
+    /// JSON path of the document.
+    pub path: String,
+}
+
+impl Policy {
+    /// Parses and compiles a policy document of type `kind` found at `path`.
+    pub fn parse(
+        raw: &serde_json::Value,
+        kind: PolicyType,
+        path: &str,
+    ) -> Result<Policy, FieldError> {
+        let document = decode_document(raw, path)?;
+        let Some(obj) = document.as_object() else {
+            return Err(FieldError::new(
+                path,
+                format!(
+                    "expected a policy document (an object), found {}",
+                    type_name(&document)
+                ),
+            ));
+        };
+        check_keys(path, obj, &["Version", "Id", "Statement"])?;
+        let version = match obj.get("Version") {
+            None => "2008-10-17".to_string(),
+            Some(serde_json::Value::String(v)) if v == "2012-10-17" || v == "2008-10-17" => {
+                v.clone()
+            }
+            Some(other) => {
+                return Err(FieldError::new(
+                    &join(path, "Version"),
+                    format!("expected \"2012-10-17\" or \"2008-10-17\", found {other}"),
+                ))
+            }
+        };
+        let id = match obj.get("Id") {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                return Err(FieldError::new(
+                    &join(path, "Id"),
+                    format!("expected a string, found {}", type_name(other)),
+                ))
+            }
+        };
+        let variables = version == "2012-10-17";
+        let spath = join(path, "Statement");
+        let statements = match obj.get("Statement") {
+            None => {
+                return Err(FieldError::new(
+                    &spath,
+                    "missing: a policy needs a Statement",
+                ))
+            }
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| parse_statement(s, i, kind, variables, &index(&spath, i)))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(single @ serde_json::Value::Object(_)) => {
+                vec![parse_statement(single, 0, kind, variables, &spath)?]
+            }
+            Some(other) => {
+                return Err(FieldError::new(
+                    &spath,
+                    format!(
+                        "expected a statement object or a list of them, found {}",
+                        type_name(other)
+                    ),
+                ))
+            }
+        };
+        Ok(Policy {
+            version,
+            id,
+            statements,
+            document,
+            path: path.to_string(),
+        })
+    }
+
+    /// The policy that allows everything: the default VPC endpoint policy (S26) and the
+    /// implied `FullAWSAccess`/`RCPFullAWSAccess`.
+    pub fn allow_all(kind: PolicyType, path: &str) -> Policy {
+        let doc = if kind.is_resource_based() {
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
+        } else {
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+        };
+        // The document is a literal above: it always parses.
+        Policy::parse(&doc, kind, path).unwrap_or_else(|_| Policy {
+            version: "2012-10-17".into(),
+            id: None,
+            statements: Vec::new(),
+            document: doc,
+            path: path.to_string(),
+        })
+    }
+}
+
+/// A document given as a JSON string, possibly URL-encoded (as IAM's APIs return it).
+fn decode_document(raw: &serde_json::Value, path: &str) -> Result<serde_json::Value, FieldError> {
+    let serde_json::Value::String(text) = raw else {
+        return Ok(raw.clone());
+    };
+    let trimmed = text.trim_start();
+    let decoded;
+    let json_text = if trimmed.starts_with('{') {
+        text.as_str()
+    } else {
+        decoded = percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .map_err(|_| FieldError::new(path, "the URL-encoded policy is not UTF-8"))?
+            .replace('+', " ");
+        decoded.as_str()
+    };
+    serde_json::from_str(json_text).map_err(|e| {
+        FieldError::new(
+            path,
+            format!("the policy string is not a JSON document: {e}"),
+        )
+    })
+}
+
+fn parse_statement(
+    raw: &serde_json::Value,
+    i: usize,
+    kind: PolicyType,
+    variables: bool,
+    path: &str,
+) -> Result<Statement, FieldError> {
+    let Some(obj) = raw.as_object() else {
+        return Err(FieldError::new(
+            path,
+            format!("expected a statement object, found {}", type_name(raw)),
+        ));
+    };
+    check_keys(
+        path,
+        obj,
+        &[
+            "Sid",
+            "Effect",
+            "Principal",
+            "NotPrincipal",
+            "Action",
+            "NotAction",
+            "Resource",
+            "NotResource",
+            "Condition",
+        ],
+    )?;
+    let sid = match obj.get("Sid") {
+        None => None,
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(FieldError::new(
+                &join(path, "Sid"),
+                format!("expected a string, found {}", type_name(other)),
+            ))
+        }
+    };
+    let effect = match obj.get("Effect") {
+        Some(serde_json::Value::String(e)) if e == "Allow" => Effect::Allow,
+        Some(serde_json::Value::String(e)) if e == "Deny" => Effect::Deny,
+        Some(other) => {
+            return Err(FieldError::new(
+                &join(path, "Effect"),
+                format!("expected \"Allow\" or \"Deny\" (case-sensitive), found {other}"),
+            ))
+        }
+        None => {
+            return Err(FieldError::new(
+                &join(path, "Effect"),
+                "missing: a statement needs an Effect",
+            ))
+        }
+    };
+    let principal = parse_principal_element(obj, kind, effect, path)?;
+    let (not_action, action_text) = pick_one(obj, "Action", "NotAction", path, true)?;
+    let actions = action_text.iter().map(|a| Wildcard::new(a, true)).collect();
+    let (not_resource, resource_text) = pick_one(obj, "Resource", "NotResource", path, true)?;
+    let resources = resource_text
+        .iter()
+        .map(|r| Template::new(r, variables, true, false))
+        .collect();
+    let conditions = match obj.get("Condition") {
+        None => Vec::new(),
+        Some(block) => compile_block(block, variables, &join(path, "Condition"))?,
+    };
+    Ok(Statement {
+        index: i,
+        sid,
+        effect,
+        principal,
+        not_action,
+        actions,
+        action_text,
+        not_resource,
+        resources,
+        conditions,
+        path: path.to_string(),
+    })
+}
+
+/// Exactly one of `name` / `not_name`, as a list of strings.
+fn pick_one(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    not_name: &str,
+    path: &str,
+    required: bool,
+) -> Result<(bool, Vec<String>), FieldError> {
+    match (obj.get(name), obj.get(not_name)) {
+        (Some(_), Some(_)) => Err(FieldError::new(
+            path,
+            format!("a statement has {name} or {not_name}, not both"),
+        )),
+        (Some(v), None) => Ok((false, string_list(v, &join(path, name))?)),
+        (None, Some(v)) => Ok((true, string_list(v, &join(path, not_name))?)),
+        (None, None) if required => Err(FieldError::new(
+            path,
+            format!("missing: a statement needs {name} or {not_name}"),
+        )),
+        (None, None) => Ok((false, Vec::new())),
+    }
+}
+
+/// A string or a list of strings.
+fn string_list(v: &serde_json::Value, path: &str) -> Result<Vec<String>, FieldError> {
+    match v {
+        serde_json::Value::String(s) => Ok(vec![s.clone()]),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                serde_json::Value::String(s) => Ok(s.clone()),
+                other => Err(FieldError::new(
+                    &index(path, i),
+                    format!("expected a string, found {}", type_name(other)),
+                )),
+            })
+            .collect(),
+        other => Err(FieldError::new(
+            path,
+            format!(
+                "expected a string or a list of strings, found {}",
+                type_name(other)
+            ),
+        )),
+    }
+}
+
+fn parse_principal_element(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    kind: PolicyType,
+    effect: Effect,
+    path: &str,
+) -> Result<Option<(bool, Vec<PrincipalEntry>)>, FieldError> {
+    let (negated, raw, name) = match (obj.get("Principal"), obj.get("NotPrincipal")) {
+        (Some(_), Some(_)) => {
+            return Err(FieldError::new(
+                path,
+                "a statement has Principal or NotPrincipal, not both",
+            ))
+        }
+        (Some(p), None) => (false, p, "Principal"),
+        (None, Some(p)) => (true, p, "NotPrincipal"),
+        (None, None) if kind.is_resource_based() => {
+            return Err(FieldError::new(
+                path,
+                format!(
+                    "missing: a statement of {} needs Principal or NotPrincipal",
+                    kind.describe()
+                ),
+            ))
+        }
+        (None, None) => return Ok(None),
+    };
+    let epath = join(path, name);
+    if !kind.is_resource_based() {
+        return Err(FieldError::new(
+            &epath,
+            format!("{} cannot name a principal", kind.describe()),
+        ));
+    }
+    if negated && (effect == Effect::Allow || matches!(kind, PolicyType::Rcp)) {
+        return Err(FieldError::new(
+            &epath,
+            "NotPrincipal is supported only with \"Effect\": \"Deny\", and not in RCPs (reference_policies_elements_notprincipal.html)",
+        ));
+    }
+    let entries = match raw {
+        serde_json::Value::String(s) if s == "*" => vec![PrincipalEntry::Everyone],
+        serde_json::Value::Object(map) => {
+            check_keys(
+                &epath,
+                map,
+                &["AWS", "Service", "Federated", "CanonicalUser"],
+            )?;
+            let mut entries = Vec::new();
+            for (key, value) in map {
+                let kpath = join(&epath, key);
+                for (i, item) in string_list(value, &kpath)?.into_iter().enumerate() {
+                    let ipath = if value.is_array() {
+                        index(&kpath, i)
+                    } else {
+                        kpath.clone()
+                    };
+                    entries.push(match key.as_str() {
+                        "AWS" => aws_principal(&item, &ipath)?,
+                        "Service" => PrincipalEntry::Service(item),
+                        "Federated" => PrincipalEntry::Federated(item),
+                        _ => PrincipalEntry::CanonicalUser(item),
+                    });
+                }
+            }
+            entries
+        }
+        other => {
+            return Err(FieldError::new(
+                &epath,
+                format!("expected \"*\" or an object such as {{\"AWS\": ...}}, found {other}"),
+            ))
+        }
+    };
+    Ok(Some((negated, entries)))
+}
+
+/// An `AWS` principal value: `*`, an account id, an account root ARN, or an IAM/STS ARN.
+fn aws_principal(item: &str, path: &str) -> Result<PrincipalEntry, FieldError> {
+    if item == "*" {
+        return Ok(PrincipalEntry::Everyone);
+    }
+    if super::arn::is_account_id(item) {
+        return Ok(PrincipalEntry::Account(item.to_string()));
+    }
+    let Some(arn) = super::arn::Arn::parse(item) else {
+        return Err(FieldError::new(
+            path,
+            format!("{item:?} is not \"*\", a 12-digit account id or an ARN"),
+        ));
+    };
+    if item.contains('*') || item.contains('?') {
+        return Err(FieldError::new(
+            path,
+            format!("{item:?}: a principal cannot use a partial wildcard; use \"*\" with a condition on aws:PrincipalArn"),
+        ));
+    }
+    if arn.service == "iam" && arn.resource == "root" {
+        return Ok(PrincipalEntry::Account(arn.account.to_string()));
+    }
+    Ok(PrincipalEntry::Arn(item.to_string()))
+}

@@ -1,0 +1,163 @@
+//! The request context AWS builds for a PutObject, from the fact document (facts.md,
+//! "Meaning"; aws-semantics §4).
+
+use crate::facts::{Facts, Request};
+
+use super::arn::PrincipalKind;
+use super::context::{Context, ContextValue};
+
+/// Headers that carry no condition key of their own (or a differently named one).
+const NO_KEY_HEADERS: &[&str] = &[
+    "x-amz-tagging",
+    "x-amz-expected-bucket-owner",
+    "x-amz-request-payer",
+    "x-amz-object-lock-mode",
+    "x-amz-object-lock-retain-until-date",
+    "x-amz-object-lock-legal-hold",
+    "x-amz-server-side-encryption-bucket-key-enabled",
+];
+
+/// Builds the S3 request context for `request` against `facts`.
+pub fn s3_context(facts: &Facts, request: &Request) -> Context {
+    let mut ctx = Context::new();
+    for (name, value) in &request.headers {
+        if name.starts_with("x-amz-") && !NO_KEY_HEADERS.contains(&name.as_str()) {
+            ctx.set_str(&format!("s3:{name}"), value.clone());
+        }
+    }
+    for (header, key) in [
+        ("x-amz-object-lock-mode", "s3:object-lock-mode"),
+        (
+            "x-amz-object-lock-retain-until-date",
+            "s3:object-lock-retain-until-date",
+        ),
+        ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
+        ("if-match", "s3:if-match"),
+        ("if-none-match", "s3:if-none-match"),
+    ] {
+        if let Some(v) = request.header(header) {
+            ctx.set_str(key, v);
+        }
+    }
+    if let Some(tagging) = request.header("x-amz-tagging") {
+        let mut keys = Vec::new();
+        for pair in tagging.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let k = url_decode(k);
+            ctx.set_str(&format!("s3:RequestObjectTag/{k}"), url_decode(v));
+            keys.push(k);
+        }
+        ctx.set("s3:RequestObjectTagKeys", ContextValue::Multi(keys));
+    }
+    // Network: aws:SourceIp is absent through a VPC endpoint (S19, S54).
+    match &request.vpc_endpoint {
+        Some(vpce) => {
+            ctx.set_str("aws:SourceVpce", vpce.clone());
+            if let Some(vpc) = &request.source_vpc {
+                ctx.set_str("aws:SourceVpc", vpc.clone());
+            }
+            if let Some(ip) = request.vpc_source_ip {
+                ctx.set_str("aws:VpcSourceIp", ip.to_string());
+            }
+        }
+        None => {
+            if let Some(ip) = request.source_ip {
+                ctx.set_str("aws:SourceIp", ip.to_string());
+            }
+        }
+    }
+    ctx.set_str("aws:SecureTransport", request.secure_transport.to_string());
+    ctx.set_str("aws:ViaAWSService", "false");
+    // S3's signature keys: what the AWS CLI sends (header auth, SigV4); `context` overrides.
+    ctx.set_str("s3:authType", "REST-HEADER");
+    ctx.set_str("s3:signatureversion", "AWS4-HMAC-SHA256");
+    principal_keys(facts, request, &mut ctx);
+    ctx.set_str("s3:ResourceAccount", facts.bucket.account.clone());
+    ctx.set_str("aws:ResourceAccount", facts.bucket.account.clone());
+    if let Some(org) = facts
+        .account(&facts.bucket.account)
+        .and_then(|a| a.organization.clone())
+    {
+        ctx.set_str("aws:ResourceOrgID", org);
+    }
+    for (key, value) in &request.context {
+        ctx.set(key, value.clone());
+    }
+    ctx
+}
+
+/// The keys that describe the principal (S19).
+fn principal_keys(facts: &Facts, request: &Request, ctx: &mut Context) {
+    let p = &request.principal;
+    ctx.set_str("aws:PrincipalType", p.principal_type());
+    match &p.account {
+        Some(account) => {
+            ctx.set_str("aws:PrincipalAccount", account.clone());
+            if let Some(org) = facts.account(account).and_then(|a| a.organization.clone()) {
+                ctx.set_str("aws:PrincipalOrgID", org);
+            }
+        }
+        None => ctx.set_str("aws:PrincipalAccount", "anonymous"),
+    }
+    if let Some(arn) = p.principal_arn() {
+        ctx.set_str("aws:PrincipalArn", arn);
+    }
+    match &p.kind {
+        PrincipalKind::User { name } => ctx.set_str("aws:username", name.clone()),
+        PrincipalKind::Root => ctx.set_str("aws:userid", p.account.clone().unwrap_or_default()),
+        PrincipalKind::Anonymous => ctx.set_str("aws:userid", "anonymous"),
+        // Unique ids (AIDA…, AROA…) are not in the facts (decisions.md #17): give them in
+        // request.context to test aws:userid.
+        _ => {}
+    }
+    if !p.is_anonymous() {
+        for (k, v) in &facts.identity.tags {
+            ctx.set_str(&format!("aws:PrincipalTag/{k}"), v.clone());
+        }
+        if let Some(session) = &request.session {
+            for (k, v) in &session.tags {
+                ctx.set_str(&format!("aws:PrincipalTag/{k}"), v.clone());
+            }
+        }
+    }
+}
+
+/// The context of the KMS call S3 makes on the uploader's behalf: the principal's keys,
+/// the KMS keys, and none of the caller's network keys (the call comes from S3).
+pub fn kms_context(
+    s3: &Context,
+    region: &str,
+    caller_account: &str,
+    encryption_arn: &str,
+) -> Context {
+    let mut ctx = Context::new();
+    for (key, value) in s3.iter() {
+        let lower = key.to_ascii_lowercase();
+        let network = [
+            "aws:sourceip",
+            "aws:sourcevpce",
+            "aws:sourcevpc",
+            "aws:vpcsourceip",
+        ]
+        .contains(&lower.as_str());
+        if !network && !lower.starts_with("s3:") {
+            ctx.set(key, value.clone());
+        }
+    }
+    ctx.set_str("aws:ViaAWSService", "true");
+    ctx.set_str("kms:ViaService", format!("s3.{region}.amazonaws.com"));
+    ctx.set_str("kms:CallerAccount", caller_account);
+    ctx.set_str("kms:EncryptionContext:aws:s3:arn", encryption_arn);
+    ctx.set(
+        "kms:EncryptionContextKeys",
+        ContextValue::Multi(vec!["aws:s3:arn".into()]),
+    );
+    ctx
+}
+
+fn url_decode(s: &str) -> String {
+    let plus = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus)
+        .decode_utf8_lossy()
+        .into_owned()
+}

@@ -1,0 +1,27 @@
+//! Reading fact documents from files or standard input.
+
+use std::io::Read;
+
+use s3why::facts::{Facts, FactsError, Format};
+
+/// Reads one fact document from `path` (`-` = standard input, JSON or YAML by content).
+pub fn read_facts(path: &str) -> Result<Facts, String> {
+    let (text, format) = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
+        let format = if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Yaml
+        };
+        (text, format)
+    } else {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
+        (text, Format::from_path(path))
+    };
+    let name = if path == "-" { "<stdin>" } else { path };
+    Facts::from_text(&text, format, name).map_err(|e: FactsError| e.to_string())
+}

@@ -1,0 +1,48 @@
+//! The command line: one file per subcommand, each a thin adapter over the library.
+//!
+//! Exit statuses (documented in docs/cli.md): 0 allowed / success, 1 denied / failures
+//! found, 2 the input could not be read or evaluated.
+
+mod check;
+mod input;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Why does my S3 upload get 403 Access Denied?
+#[derive(Debug, Parser)]
+#[command(name = "s3why", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decide one request (a fact document) and name the causes of a denial.
+    Check(check::CheckArgs),
+    /// Decide one request and print the full trace: every policy, statement and condition.
+    Explain(check::ExplainArgs),
+}
+
+/// The outcome of a command, as an exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Allowed, or the command succeeded.
+    Ok = 0,
+    /// Denied, or failures were found.
+    Denied = 1,
+    /// The input could not be read or evaluated.
+    InputError = 2,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match &cli.command {
+        Command::Check(args) => check::run_check(args),
+        Command::Explain(args) => check::run_explain(args),
+    };
+    ExitCode::from(status as u8)
+}

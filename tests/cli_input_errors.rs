@@ -1,0 +1,150 @@
+//! Bad input gets one clear message with the file, the JSON path (or line:column) and what
+//! was expected, and exit status 2; never a panic.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use std::io::Write;
+use std::process::Command;
+
+fn check(name: &str, text: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("s3why-input-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(&dir.display().to_string(), "DIR");
+    (out.status.code().unwrap_or(-1), stderr.trim().to_string())
+}
+
+const REQ: &str = r#""request": {"principal": "arn:aws:iam::111122223333:user/alice", "bucket": "b", "key": "k"}"#;
+
+#[test]
+fn malformed_json_has_line_and_column() {
+    let (code, err) = check(
+        "bad.json",
+        "{\n  \"request\": {\n    \"principal\": \"x\",,\n  }\n}\n",
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: DIR/bad.json:3:22: invalid JSON: key must be a string"
+    );
+}
+
+#[test]
+fn bad_cidr_names_the_field() {
+    let doc = format!(
+        r#"{{{REQ}, "bucket": {{"policy": {{"Version": "2012-10-17", "Statement": [{{}}, {{}}, {{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {{"IpAddress": {{"aws:SourceIp": "54.240.143.0/33"}}}}}}]}}}}}}"#
+    );
+    let (code, err) = check("cidr.json", &doc);
+    assert_eq!(code, 2);
+    // The first statement is checked first: it lacks an Effect.
+    assert_eq!(err, "error: DIR/cidr.json: bucket.policy.Statement[0].Effect: missing: a statement needs an Effect");
+    let doc = doc.replace("[{}, {}, ", "[");
+    let (_, err) = check("cidr2.json", &doc);
+    assert_eq!(err, "error: DIR/cidr2.json: bucket.policy.Statement[0].Condition.IpAddress.aws:SourceIp: \"54.240.143.0/33\" is not a CIDR");
+}
+
+#[test]
+fn unknown_fields_are_errors_with_a_hint() {
+    let (code, err) = check("typo.json", &format!(r#"{{{REQ}, "buckt": {{}}}}"#));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("buckt: unknown field (did you mean \"bucket\"?)"),
+        "{err}"
+    );
+    let (_, err) = check(
+        "typo2.json",
+        &format!(
+            r#"{{{REQ}, "identity": {{"policies": [{{"name": "p", "document": {{"Statement": {{"Efect": "Allow"}}}}}}]}}}}"#
+        ),
+    );
+    assert!(err.contains("identity.policies[0].document.Statement.Efect: unknown field (did you mean \"Effect\"?)"), "{err}");
+}
+
+#[test]
+fn wrong_shapes_say_what_was_expected() {
+    let cases = [
+        (r#"{"request": {"bucket": "b", "key": "k"}}"#, "request.principal: missing: this field is required"),
+        (r#"{"request": {"principal": "alice", "bucket": "b", "key": "k"}}"#, "request.principal: \"alice\" is not an ARN"),
+        (r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b"}}"#, "request.key: missing: an object action needs the object key"),
+        (&format!(r#"{{{REQ}, "identity": {{"policies": [{{"document": {{"Statement": [{{"Effect": "allow", "Action": "s3:*", "Resource": "*"}}]}}}}]}}}}"#), "identity.policies[0].document.Statement[0].Effect: expected \"Allow\" or \"Deny\" (case-sensitive), found \"allow\""),
+        (&format!(r#"{{{REQ}, "identity": {{"policies": [{{"document": {{"Statement": [{{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}}]}}}}]}}}}"#), "identity.policies[0].document.Statement[0].Principal: an identity-based policy cannot name a principal"),
+        (&format!(r#"{{{REQ}, "bucket": {{"policy": "{{not json"}}}}"#), "bucket.policy: the policy string is not a JSON document"),
+        (&format!(r#"{{{REQ}, "bucket": {{"policy": {{"Statement": [{{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}]}}}}}}"#), "bucket.policy.Statement[0]: missing: a statement of a bucket policy needs Principal or NotPrincipal"),
+        (&format!(r#"{{{REQ}, "bucket": {{"policy": {{"Statement": [{{"Effect": "Allow", "NotPrincipal": {{"AWS": "111122223333"}}, "Action": "s3:*", "Resource": "*"}}]}}}}}}"#), "bucket.policy.Statement[0].NotPrincipal: NotPrincipal is supported only with \"Effect\": \"Deny\""),
+        (&format!(r#"{{{REQ}, "bucket": {{"policy": {{"Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:user/*"}}, "Action": "s3:*", "Resource": "*"}}]}}}}}}"#), "a principal cannot use a partial wildcard"),
+        (r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k", "vpc_endpoint": "vpce-1"}}"#, "vpc_endpoint: missing: required when request.vpc_endpoint is set"),
+        (&format!(r#"{{{REQ}, "kms_keys": [{{"arn": "alias/foo"}}]}}"#), "kms_keys[0].arn: \"alias/foo\" is not a KMS key ARN"),
+        (&format!(r#"{{{REQ}, "bucket": {{"ownership_controls": {{"Rules": [{{"ObjectOwnership": "Enforced"}}]}}}}}}"#), "bucket.ownership_controls.Rules[0].ObjectOwnership: \"Enforced\": expected BucketOwnerEnforced"),
+        ("[]", "expected an object, found an array"),
+    ];
+    for (i, (doc, expected)) in cases.iter().enumerate() {
+        let (code, err) = check(&format!("shape{i}.json"), doc);
+        assert_eq!(code, 2, "case {i}: {err}");
+        assert!(
+            err.contains(expected),
+            "case {i}: expected {expected:?} in {err:?}"
+        );
+        assert_eq!(err.lines().count(), 1, "case {i}: one message: {err}");
+    }
+}
+
+// AWS returns policies as (URL-encoded) JSON strings, and CLI output wraps them.
+#[test]
+fn aws_shaped_input_is_accepted() {
+    let policy = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}}"#;
+    let encoded: String = policy
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let doc = format!(
+        r#"{{{REQ}, "identity": {{"policies": [{{"name": "p", "document": "{encoded}"}}]}}}}"#
+    );
+    let (code, err) = check("encoded.json", &doc);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let wrapped = format!(
+        r#"{{{REQ}, "bucket": {{"policy": {{"Policy": {}}}}}}}"#,
+        serde_json::to_string(&policy.replace("\"Action\"", "\"Principal\":\"*\",\"Action\""))
+            .unwrap()
+    );
+    let (code, err) = check("wrapped.json", &wrapped);
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
+fn yaml_is_accepted_and_located() {
+    let yaml = "request:\n  principal: arn:aws:iam::111122223333:root\n  bucket: b\n  key: k\n";
+    assert_eq!(check("ok.yaml", yaml).0, 0);
+    let (code, err) = check("bad.yaml", "request:\n  principal: [\n");
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: DIR/bad.yaml:"), "{err}");
+    assert!(err.contains("invalid YAML"), "{err}");
+}
+
+#[test]
+fn missing_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(["check", "/nonexistent/x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.json: cannot read"));
+}

@@ -1,0 +1,24 @@
+//! The trace (`s3why explain`) of every scenario of the source document
+//! (`examples/*.json`, ../shared/seed/digest.md), snapshotted and read by hand.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use std::process::Command;
+
+#[test]
+fn explain_every_example() {
+    insta::glob!("../examples", "*.json", |path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+            .arg("explain")
+            .arg(path)
+            .output()
+            .expect("run s3why");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let text = format!("exit: {}\n{}", out.status.code().unwrap_or(-1), stdout);
+        insta::assert_snapshot!(text);
+    });
+}
