@@ -48,9 +48,12 @@ impl Ctx {
     fn user_arn(&self) -> String {
         format!("arn:aws:iam::{}:user/{}", self.account, self.user_name.as_deref().unwrap_or("alice"))
     }
+    /// The value of aws:PrincipalArn (the role ARN for a session); for anonymous, which has
+    /// none, a user ARN, so that policies never name "anonymous" as a principal.
     fn principal_arn_key(&self) -> String {
         match self.kind {
             Kind::Session => self.role_arn(),
+            Kind::Anonymous => self.user_arn(),
             _ => self.principal.clone(),
         }
     }
@@ -734,7 +737,10 @@ fn bucket_policy(rng: &mut Rng, ctx: &Ctx) -> Value {
             st.insert("Effect".into(), s("Deny"));
             let np = match rng.below(4) {
                 0 => json!({"AWS": [ctx.principal_arn_key(), format!("arn:aws:iam::{}:root", ctx.account)]}),
-                1 => json!({"AWS": [ctx.principal.clone(), ctx.role_arn(), format!("arn:aws:iam::{}:root", ctx.account)]}),
+                1 => {
+                    let me = if ctx.kind == Kind::Anonymous { ctx.user_arn() } else { ctx.principal.clone() };
+                    json!({"AWS": [me, ctx.role_arn(), format!("arn:aws:iam::{}:root", ctx.account)]})
+                }
                 2 => json!({"AWS": ctx.user_arn()}),
                 _ => json!({"AWS": format!("arn:aws:iam::{}:root", ctx.bucket_account)}),
             };

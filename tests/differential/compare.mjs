@@ -80,7 +80,13 @@ function classify(doc, sim, verdict, diffs) {
   if (kind === 'session' && req.session && req.session.policies && d && d.sim && d.sim.explain && d.sim.explain.session && d.sim.explain.session.result !== 'Allowed')
     tags.push('session-policy-implicit-deny')
   if (doc.identity && doc.identity.permissions_boundary) tags.push('boundary')
-  const errorFindings = (verdict.findings || []).filter((f) => f.severity === 'error').map((f) => f.id)
+  // s3why's side: the error findings, else the reasons of the differing authorization.
+  let errorFindings = (verdict.findings || []).filter((f) => f.severity === 'error').map((f) => f.id)
+  const mine = (verdict.authorizations || []).find((x) => d && String(x.action).toLowerCase() === d.action.toLowerCase())
+  if (mine && Array.isArray(mine.reasons)) {
+    errorFindings = errorFindings.concat(mine.reasons.map((r) => `${r.policy_type}:${r.explicit ? 'explicit' : 'implicit'}`))
+  }
+  if (verdict.gates && verdict.gates.length) errorFindings = errorFindings.concat(verdict.gates.map((g) => `gate:${g.id || g.gate || JSON.stringify(g).slice(0, 40)}`))
   const simSide = d && d.sim ? simDeniers(d.sim).join('+') || 'none' : 'n/a'
   return {
     key: `${d ? d.action : 'final'}: s3why ${d ? d.s3why : verdict.decision} / simulator ${d ? d.simDecision : sim.decision}; ${kind}${cross ? ' cross-account' : ''}; s3why[${[...new Set(errorFindings)].join(',') || '-'}] simulator[${simSide}]${tags.length ? ` {${tags.join(',')}}` : ''}`,

@@ -9,6 +9,7 @@
 #   S3WHY_SIM_DIR        npm prefix for the simulator (default ~/.cache/s3why-differential/iam-simulate)
 #   S3WHY_SIM_VERSION    simulator version to install (default 0.1.173, the one the harness was written against)
 #   JOBS                 parallel s3why invocations (default 2)
+#   OUT                  output directory (default target/differential)
 #
 # Exit status: 0 when the comparison ran (disagreements are a report, not a failure) or when
 # node/npm are missing (skipped); non-zero only when it could not run.
@@ -23,7 +24,7 @@ count="${COUNT:-2000}"
 jobs="${JOBS:-2}"
 sim_version="${S3WHY_SIM_VERSION:-0.1.173}"
 sim_dir="${S3WHY_SIM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/s3why-differential/iam-simulate}"
-out="$root/target/differential"
+out="${OUT:-$root/target/differential}"
 
 die() { echo "differential: $*" >&2; exit 2; }
 
