@@ -75,7 +75,7 @@ function classify(doc, sim, verdict, diffs) {
   const dropped = (sim.authorizations || [])
     .filter((a) => a.action !== 's3:PutObject')
     .flatMap((a) => a.ignoredContextKeys || [])
-    .filter((k) => text.includes(`"${k.toLowerCase()}"`))
+    .filter((k) => text.includes(k.toLowerCase()))
   if (dropped.length) tags.push(`simulator-dropped-keys-from-sub-request(${[...new Set(dropped)].join(',')})`)
   if (kind === 'session' && req.session && req.session.policies && d && d.sim && d.sim.explain && d.sim.explain.session && d.sim.explain.session.result !== 'Allowed')
     tags.push('session-policy-implicit-deny')
