@@ -209,7 +209,12 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
         let mut pols = Vec::new();
         for i in 0..n {
             let stmts = identity_policy_statements(rng, &ctx, i == 0);
-            let mut document = json!({"Version": VERSION, "Statement": stmts});
+            let mut document = if rng.chance(0.05) {
+                // No Version: the 2008-10-17 language, where ${...} is literal text [S7].
+                json!({"Statement": stmts})
+            } else {
+                json!({"Version": VERSION, "Statement": stmts})
+            };
             if rng.chance(0.1) {
                 // Statement as a single object, as AWS accepts it.
                 if let Some(arr) = document["Statement"].as_array() {
@@ -340,7 +345,11 @@ fn resource(rng: &mut Rng, ctx: &Ctx, match_bias: u32) -> Value {
         7 => Value::String(format!("arn:aws:s3:::{}", ctx.bucket)),
         8 => Value::String(ctx.obj("private/*")),
         9 => Value::String(ctx.obj(&format!("{upper}/*"))),
-        _ => json!([ctx.obj("public/*"), "arn:aws:s3:::other-bucket/*"]),
+        _ => match rng.below(3) {
+            0 => json!([ctx.obj("public/*"), "arn:aws:s3:::other-bucket/*"]),
+            1 => Value::String(ctx.obj("uploads/202?/*")),
+            _ => Value::String(ctx.obj("?????/*")),
+        },
     }
 }
 
@@ -473,8 +482,28 @@ fn condition_atom(rng: &mut Rng, ctx: &Ctx) -> (String, String, Value) {
             (op.into(), "aws:username".into(), s(v))
         }
         16 => (pos_neg(rng, "StringEquals", "StringNotEquals"), "aws:PrincipalType".into(), s(rng.pick(&["AssumedRole", "User"]))),
-        17 => (if_exists(rng, "StringEquals"), "s3:RequestObjectTag/owner".into(), s("${aws:username}")),
+        17 => {
+            if rng.chance(0.5) {
+                (if_exists(rng, "StringEquals"), "s3:RequestObjectTag/owner".into(), s("${aws:username}"))
+            } else {
+                // A policy variable with a default value [S18].
+                ("StringEquals".into(), "s3:RequestObjectTag/team".into(), s("${aws:PrincipalTag/team, 'data'}"))
+            }
+        }
         _ => ("StringLike".into(), "aws:PrincipalArn".into(), s("arn:aws:iam::${aws:PrincipalAccount}:*")),
+    }
+}
+
+/// Condition key names are case-insensitive [S18]: write some in another case.
+fn key_case(rng: &mut Rng, key: String) -> String {
+    match rng.weighted(&[85, 5, 5, 5]) {
+        0 => key,
+        1 => key.to_lowercase(),
+        2 => key.to_uppercase(),
+        _ => {
+            let (svc, rest) = key.split_once(':').unwrap_or(("aws", key.as_str()));
+            format!("{}:{rest}", svc.to_uppercase())
+        }
     }
 }
 
@@ -483,6 +512,7 @@ fn condition(rng: &mut Rng, ctx: &Ctx) -> Value {
     let mut c: Map<String, Value> = Map::new();
     for _ in 0..n {
         let (op, key, v) = condition_atom(rng, ctx);
+        let key = key_case(rng, key);
         let entry = c.entry(op).or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(m) = entry {
             if !m.contains_key(&key) {
@@ -688,7 +718,13 @@ fn principal_value(rng: &mut Rng, ctx: &Ctx) -> Value {
     let other_user = format!("arn:aws:iam::{}:user/mallory", ACCOUNT_C);
     match rng.weighted(&[12, 6, 10, 10, 14, 12, 8, 6, 6]) {
         0 => s("*"),
-        1 => json!({"AWS": "*"}),
+        1 => {
+            if rng.chance(0.5) {
+                json!({"AWS": "*"})
+            } else {
+                json!({"AWS": ["*"]})
+            }
+        }
         2 => json!({"AWS": acct}),
         3 => json!({"AWS": format!("arn:aws:iam::{acct}:root")}),
         4 => json!({"AWS": ctx.user_arn()}),
