@@ -94,6 +94,32 @@ function classify(doc, sim, verdict, diffs) {
   }
 }
 
+// The known families of disagreement (docs/differential.md), each settled against
+// aws-semantics.md; anything else is "unclassified" and needs a look.
+function family(doc, verdict, diff, tags) {
+  if (tags.includes('root-principal')) return 'A root user: simulator wrong (aws-semantics.md §1.1 [S1])'
+  if (tags.includes('session-policy-implicit-deny') && diff.s3why === 'allowed')
+    return 'B session policy vs a bucket-policy grant to the session or "*": simulator wrong (§1.3, §1.8 [S1])'
+  if (diff.s3why === 'denied') {
+    let pol = doc.bucket && doc.bucket.policy
+    try {
+      if (typeof pol === 'string') pol = JSON.parse(pol)
+    } catch {
+      pol = undefined
+    }
+    const stmts = pol ? [pol.Statement].flat() : []
+    const mine = (verdict.authorizations || []).find((x) => String(x.action).toLowerCase() === String(diff.action).toLowerCase())
+    const cited = mine
+      ? mine.reasons.filter((r) => r.policy_type === 'bucket-policy').flatMap((r) => r.statements.map((s) => stmts[s.index]))
+      : []
+    if (cited.length && cited.every((s) => s && s.NotPrincipal))
+      return 'C NotPrincipal not naming every identity of the caller: s3why follows §2 [S6]'
+  }
+  if (tags.some((t) => t.startsWith('simulator-dropped-keys')))
+    return 'D sub-request context keys: s3why follows decisions.md #21, the simulator drops keys'
+  return 'unclassified'
+}
+
 const disDir = path.join(outDir, 'disagreements')
 rmSync(disDir, { recursive: true, force: true })
 mkdirSync(disDir, { recursive: true })
@@ -104,6 +130,7 @@ let simErrors = 0
 let s3whyErrors = 0
 let perActionCompared = 0
 const classes = new Map()
+const families = new Map()
 const s3whyErrorSamples = new Map()
 const byDecision = { allowed: 0, denied: 0 }
 
@@ -149,13 +176,15 @@ for (let i = 0; i < docs.length; i++) {
     continue
   }
   const { key, tags } = classify(doc, sim, verdict, diffs)
+  const fam = family(doc, verdict, diffs[0], tags)
+  families.set(fam, (families.get(fam) || 0) + 1)
   const c = classes.get(key) || { count: 0, examples: [] }
   c.count++
   if (c.examples.length < 5) c.examples.push(i)
   classes.set(key, c)
   writeFileSync(
     path.join(disDir, `${i}.json`),
-    JSON.stringify({ index: i, class: key, tags, document: doc, s3why: verdict, simulator: sim, differences: diffs.map(({ sim, ...rest }) => rest) }, null, 2) + '\n'
+    JSON.stringify({ index: i, family: fam, class: key, tags, document: doc, s3why: verdict, simulator: sim, differences: diffs.map(({ sim, ...rest }) => rest) }, null, 2) + '\n'
   )
 }
 
@@ -173,6 +202,10 @@ if (s3whyErrorSamples.size) {
   console.log('\ns3why errors (first kinds):')
   for (const [k, n] of [...s3whyErrorSamples.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${n}× ${k}`)
 }
+if (families.size) {
+  console.log('\ndisagreement families:')
+  for (const [k, n] of [...families.entries()].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${k}`)
+}
 if (sorted.length) {
   console.log('\ndisagreement classes (count, examples in disagreements/N.json):')
   for (const [k, c] of sorted) console.log(`  ${String(c.count).padStart(4)}  ${k}   e.g. ${c.examples.join(', ')}`)
@@ -188,6 +221,7 @@ writeFileSync(
       agreement_rate: compared ? Number(rate.toFixed(4)) : null,
       simulator_errors: simErrors,
       s3why_errors: s3whyErrors,
+      families: Object.fromEntries(families),
       classes: Object.fromEntries(sorted.map(([k, c]) => [k, c]))
     },
     null,
