@@ -10,4 +10,6 @@
 //! The library never prints, reads standard input or exits; only the binary does.
 
 pub mod aws;
+pub mod batch;
 pub mod facts;
+pub mod report;
