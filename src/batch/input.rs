@@ -20,9 +20,16 @@ pub struct Record {
 
 /// Where records come from, expanded lazily.
 enum Source {
-    Ndjson { name: String, reader: Box<dyn BufRead + Send>, line: usize },
+    Ndjson {
+        name: String,
+        reader: Box<dyn BufRead + Send>,
+        line: usize,
+    },
     Document(PathBuf),
-    Unreadable { name: String, error: String },
+    Unreadable {
+        name: String,
+        error: String,
+    },
 }
 
 /// An iterator over every record of the given paths, in order.
@@ -35,7 +42,11 @@ pub struct Records {
 impl Records {
     /// `paths`: files, folders (walked recursively, sorted) and `-` for standard input.
     pub fn new(paths: &[String]) -> Records {
-        Records { pending: paths.iter().map(PathBuf::from).collect(), current: None, stdin_used: false }
+        Records {
+            pending: paths.iter().map(PathBuf::from).collect(),
+            current: None,
+            stdin_used: false,
+        }
     }
 
     /// Opens one file (not a folder) as a source.
@@ -43,15 +54,29 @@ impl Records {
         let name = path.display().to_string();
         if name == "-" {
             if self.stdin_used {
-                return Source::Unreadable { name, error: "standard input can be read only once".into() };
+                return Source::Unreadable {
+                    name,
+                    error: "standard input can be read only once".into(),
+                };
             }
             self.stdin_used = true;
-            return Source::Ndjson { name: "<stdin>".into(), reader: Box::new(BufReader::new(std::io::stdin())), line: 0 };
+            return Source::Ndjson {
+                name: "<stdin>".into(),
+                reader: Box::new(BufReader::new(std::io::stdin())),
+                line: 0,
+            };
         }
         if is_ndjson(&path) {
             return match File::open(&path) {
-                Ok(f) => Source::Ndjson { name, reader: Box::new(BufReader::new(f)), line: 0 },
-                Err(e) => Source::Unreadable { name, error: format!("cannot read: {e}") },
+                Ok(f) => Source::Ndjson {
+                    name,
+                    reader: Box::new(BufReader::new(f)),
+                    line: 0,
+                },
+                Err(e) => Source::Unreadable {
+                    name,
+                    error: format!("cannot read: {e}"),
+                },
             };
         }
         Source::Document(path)
@@ -68,8 +93,16 @@ impl Iterator for Records {
                     let path = self.pending.pop_front()?;
                     if path.is_dir() {
                         match walk(&path) {
-                            Ok(files) => files.into_iter().rev().for_each(|f| self.pending.push_front(f)),
-                            Err(error) => self.current = Some(Source::Unreadable { name: path.display().to_string(), error }),
+                            Ok(files) => files
+                                .into_iter()
+                                .rev()
+                                .for_each(|f| self.pending.push_front(f)),
+                            Err(error) => {
+                                self.current = Some(Source::Unreadable {
+                                    name: path.display().to_string(),
+                                    error,
+                                })
+                            }
                         }
                         continue;
                     }
@@ -78,12 +111,24 @@ impl Iterator for Records {
                 Some(Source::Document(path)) => {
                     let source = path.display().to_string();
                     let text = read_to_string(&path);
-                    return Some(Record { format: Format::from_path(&source), source, text });
+                    return Some(Record {
+                        format: Format::from_path(&source),
+                        source,
+                        text,
+                    });
                 }
                 Some(Source::Unreadable { name, error }) => {
-                    return Some(Record { source: name, text: Err(error), format: Format::Json });
+                    return Some(Record {
+                        source: name,
+                        text: Err(error),
+                        format: Format::Json,
+                    });
                 }
-                Some(Source::Ndjson { name, mut reader, mut line }) => {
+                Some(Source::Ndjson {
+                    name,
+                    mut reader,
+                    mut line,
+                }) => {
                     let mut buf = String::new();
                     loop {
                         buf.clear();
@@ -95,14 +140,22 @@ impl Iterator for Records {
                                 let source = format!("{name}:{line}");
                                 let text = Ok(std::mem::take(&mut buf));
                                 self.current = Some(Source::Ndjson { name, reader, line });
-                                return Some(Record { source, text, format: Format::Json });
+                                return Some(Record {
+                                    source,
+                                    text,
+                                    format: Format::Json,
+                                });
                             }
                             Err(e) => {
                                 // An unreadable line (e.g. not UTF-8) is one error record;
                                 // the rest of the file is still read.
                                 let source = format!("{name}:{line}");
                                 self.current = Some(Source::Ndjson { name, reader, line });
-                                return Some(Record { source, text: Err(format!("cannot read line: {e}")), format: Format::Json });
+                                return Some(Record {
+                                    source,
+                                    text: Err(format!("cannot read line: {e}")),
+                                    format: Format::Json,
+                                });
                             }
                         }
                     }
@@ -113,7 +166,10 @@ impl Iterator for Records {
 }
 
 fn is_ndjson(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("ndjson") | Some("jsonl"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("ndjson") | Some("jsonl")
+    )
 }
 
 fn read_to_string(path: &Path) -> Result<String, String> {
@@ -135,7 +191,10 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
     for p in entries {
         if p.is_dir() {
             out.extend(walk(&p)?);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml" | "ndjson" | "jsonl")) {
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("json" | "yaml" | "yml" | "ndjson" | "jsonl")
+        ) {
             out.push(p);
         }
     }

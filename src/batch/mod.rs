@@ -73,7 +73,11 @@ mod tests {
     use crate::facts::Format;
 
     fn records(n: usize) -> impl Iterator<Item = Record> + Send {
-        (0..n).map(|i| Record { source: format!("r{i}"), text: Ok(i.to_string()), format: Format::Json })
+        (0..n).map(|i| Record {
+            source: format!("r{i}"),
+            text: Ok(i.to_string()),
+            format: Format::Json,
+        })
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use s3why::aws::{decide, Decision};
 use s3why::batch::{run_ordered, Record, Records};
-use s3why::facts::Facts;
+use s3why::facts::{Facts, FactsError};
 use s3why::report::{error_record, verdict_record};
 
 use super::Status;
@@ -56,7 +56,10 @@ fn evaluate(record: Record) -> Outcome {
         Ok(outcome) => outcome,
         // A bug must not lose the record or the batch: report it as an error record.
         Err(_) => Outcome {
-            json: error_record(&source, "internal error while evaluating this record (please report it)"),
+            json: error_record(
+                &source,
+                "internal error while evaluating this record (please report it)",
+            ),
             decision: None,
             finding_ids: Vec::new(),
         },
@@ -64,19 +67,39 @@ fn evaluate(record: Record) -> Outcome {
 }
 
 fn evaluate_inner(record: Record) -> Outcome {
-    let error = |e: String| Outcome { json: error_record(&record.source, &e), decision: None, finding_ids: Vec::new() };
+    let error = |e: String| Outcome {
+        json: error_record(&record.source, &e),
+        decision: None,
+        finding_ids: Vec::new(),
+    };
     let text = match &record.text {
         Ok(t) => t,
         Err(e) => return error(e.clone()),
     };
     let facts = match Facts::from_text(text, record.format, &record.source) {
         Ok(f) => f,
+        // An NDJSON record is one line: its source is already `file:line`, add the column.
+        Err(FactsError::Syntax {
+            line: 1,
+            column,
+            message,
+            ..
+        }) if record.source.contains(':') => {
+            return error(format!("{}:{column}: {message}", record.source))
+        }
         Err(e) => return error(e.to_string()),
     };
     let verdict = decide(&facts);
     let findings: Vec<Value> = Vec::new();
-    let finding_ids = findings.iter().filter_map(|f| f.get("id").and_then(Value::as_str).map(String::from)).collect();
-    Outcome { json: verdict_record(&record.source, &verdict, findings), decision: Some(verdict.decision), finding_ids }
+    let finding_ids = findings
+        .iter()
+        .filter_map(|f| f.get("id").and_then(Value::as_str).map(String::from))
+        .collect();
+    Outcome {
+        json: verdict_record(&record.source, &verdict, findings),
+        decision: Some(verdict.decision),
+        finding_ids,
+    }
 }
 
 #[derive(Default)]
@@ -89,7 +112,9 @@ struct Summary {
 }
 
 pub fn run(args: &BatchArgs) -> Status {
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let started = Instant::now();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -98,8 +123,10 @@ pub fn run(args: &BatchArgs) -> Status {
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} records ({per_sec}) {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} records ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar
     });
@@ -107,29 +134,35 @@ pub fn run(args: &BatchArgs) -> Status {
         let _ = writeln!(out, "[");
     }
     let format = args.format;
-    run_ordered(Records::new(&args.paths), jobs, jobs * 64, evaluate, |o: Outcome| {
-        let first = summary.records == 0;
-        summary.records += 1;
-        match o.decision {
-            Some(Decision::Allowed) => summary.allowed += 1,
-            Some(Decision::Denied) => summary.denied += 1,
-            None => summary.errors += 1,
-        }
-        for id in o.finding_ids {
-            *summary.findings.entry(id).or_default() += 1;
-        }
-        let written = match format {
-            BatchFormat::Ndjson => writeln!(out, "{}", o.json),
-            BatchFormat::Json => write!(out, "{}{}", if first { "" } else { ",\n" }, o.json),
-            BatchFormat::Text => writeln!(out, "{}", text_line(&o.json)),
-        };
-        if let Err(e) = written {
-            write_error.get_or_insert(e);
-        }
-        if let Some(bar) = &progress {
-            bar.inc(1);
-        }
-    });
+    run_ordered(
+        Records::new(&args.paths),
+        jobs,
+        jobs * 64,
+        evaluate,
+        |o: Outcome| {
+            let first = summary.records == 0;
+            summary.records += 1;
+            match o.decision {
+                Some(Decision::Allowed) => summary.allowed += 1,
+                Some(Decision::Denied) => summary.denied += 1,
+                None => summary.errors += 1,
+            }
+            for id in o.finding_ids {
+                *summary.findings.entry(id).or_default() += 1;
+            }
+            let written = match format {
+                BatchFormat::Ndjson => writeln!(out, "{}", o.json),
+                BatchFormat::Json => write!(out, "{}{}", if first { "" } else { ",\n" }, o.json),
+                BatchFormat::Text => writeln!(out, "{}", text_line(&o.json)),
+            };
+            if let Err(e) = written {
+                write_error.get_or_insert(e);
+            }
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+        },
+    );
     if format == BatchFormat::Json {
         let _ = writeln!(out, "\n]");
     }
@@ -158,7 +191,11 @@ fn text_line(v: &Value) -> String {
     if let Some(e) = v.get("error").and_then(Value::as_str) {
         return format!("{source}: ERROR {e}");
     }
-    let decision = v.get("decision").and_then(Value::as_str).unwrap_or("?").to_uppercase();
+    let decision = v
+        .get("decision")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_uppercase();
     let status = v.get("status").and_then(Value::as_u64).unwrap_or(0);
     match v.get("aws_message").and_then(Value::as_str) {
         Some(m) => format!("{source}: {decision} {status} {m}"),
@@ -168,7 +205,11 @@ fn text_line(v: &Value) -> String {
 
 fn print_summary(s: &Summary, elapsed: std::time::Duration) {
     let secs = elapsed.as_secs_f64();
-    let rate = if secs > 0.0 { s.records as f64 / secs } else { 0.0 };
+    let rate = if secs > 0.0 {
+        s.records as f64 / secs
+    } else {
+        0.0
+    };
     eprintln!(
         "{} records: {} allowed, {} denied, {} errors in {:.2}s ({:.0} records/s)",
         s.records, s.allowed, s.denied, s.errors, secs, rate
