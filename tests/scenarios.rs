@@ -195,8 +195,7 @@ fn run_all(what: &str, compare: impl Fn(&Scenario, &Outcome, &mut Vec<String>)) 
     }
     if !problems.is_empty() {
         panic!(
-            "{} of {} scenarios: {} problem(s) in {what}:\n  - {}",
-            scenarios.len(),
+            "{} scenarios, {} problem(s) in {what}:\n  - {}",
             scenarios.len(),
             problems.len(),
             problems.join("\n  - ")
