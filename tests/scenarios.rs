@@ -30,7 +30,9 @@ struct Scenario {
 }
 
 fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("scenarios")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("scenarios")
 }
 
 /// Every `.json` file below `dir`, sorted, so runs are deterministic.
@@ -112,8 +114,14 @@ fn check_shape(doc: &Value) -> Result<(), String> {
         .and_then(Value::as_object)
         .ok_or("`expect` must be an object")?;
     for key in expect.keys() {
-        if !["decision", "status", "error_code", "aws_message", "error_findings"]
-            .contains(&key.as_str())
+        if ![
+            "decision",
+            "status",
+            "error_code",
+            "aws_message",
+            "error_findings",
+        ]
+        .contains(&key.as_str())
         {
             return Err(format!("unknown field `expect.{key}`"));
         }
@@ -180,7 +188,11 @@ fn run(index: usize, scenario: &Scenario) -> Result<Outcome, String> {
 /// mismatch listed.
 fn run_all(what: &str, compare: impl Fn(&Scenario, &Outcome, &mut Vec<String>)) {
     let (scenarios, mut problems) = load_scenarios();
-    assert!(!scenarios.is_empty(), "no scenarios under {}", scenarios_dir().display());
+    assert!(
+        !scenarios.is_empty(),
+        "no scenarios under {}",
+        scenarios_dir().display()
+    );
     for (index, scenario) in scenarios.iter().enumerate() {
         match run(index, scenario) {
             Ok(outcome) => {
@@ -340,7 +352,11 @@ fn scenario_coverage() {
         return;
     };
     let ids = catalogue_ids(&text);
-    assert!(!ids.is_empty(), "no finding ids parsed from {}", catalogue.display());
+    assert!(
+        !ids.is_empty(),
+        "no finding ids parsed from {}",
+        catalogue.display()
+    );
     let used = id_set(scenarios.iter().flat_map(|s| {
         s.expect["error_findings"]
             .as_array()
