@@ -255,7 +255,8 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
                 }
             } else {
                 identity_gap(&mut implicit);
-                if src.resource.must_delegate && !delegated && identity_allows {
+                // A key policy that neither grants nor delegates is a cause of its own.
+                if src.resource.must_delegate && !delegated {
                     implicit.push(src.resource.policy_type);
                 }
             }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::context::{Context, ContextValue};
 use super::field::{join, FieldError};
+use super::pattern::Wildcard;
 use super::variables::Template;
 
 /// The operator families of the condition-operator reference.
@@ -172,8 +173,10 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// Policy values, compiled for their operator's family.
 #[derive(Debug, Clone)]
 enum Values {
-    /// String, Bool, Binary and ARN operators (ARN values are matched part by part).
+    /// String, Bool and Binary operators.
     Text(Vec<Template>),
+    /// ARN operators, matched part by part.
+    Arns(Vec<ArnPattern>),
     Numbers(Vec<f64>),
     /// Seconds since the epoch.
     Dates(Vec<f64>),
@@ -268,12 +271,16 @@ impl Condition {
                 };
                 // Numeric, date and binary operators take no policy variables (S14).
                 let vars = variables && base != BaseOp::BinaryEquals;
-                Values::Text(
-                    raw_values
-                        .iter()
-                        .map(|v| Template::new(v, vars, wildcards, ci))
-                        .collect(),
-                )
+                let templates = raw_values
+                    .iter()
+                    .map(|v| Template::new(v, vars, wildcards, ci));
+                match base {
+                    BaseOp::ArnEquals
+                    | BaseOp::ArnLike
+                    | BaseOp::ArnNotEquals
+                    | BaseOp::ArnNotLike => Values::Arns(templates.map(ArnPattern::new).collect()),
+                    _ => Values::Text(templates.collect()),
+                }
             }
         };
         Ok(Condition {
@@ -335,16 +342,13 @@ impl Condition {
     }
 
     fn any_matches(&self, value: &str, ctx: &Context) -> bool {
-        use BaseOp::*;
         let base = self.operator.base;
         match &self.values {
-            Values::Text(templates) => templates.iter().any(|t| match base {
-                ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => t
-                    .resolve_text(ctx)
-                    .is_some_and(|pattern| arn_like(&pattern, value)),
-                // Bool compares "true"/"false" case-insensitively.
-                _ => t.resolve(ctx).is_some_and(|w| w.matches(value)),
-            }),
+            // Bool compares "true"/"false" case-insensitively (compiled that way).
+            Values::Text(templates) => templates
+                .iter()
+                .any(|t| t.resolve(ctx).is_some_and(|w| w.matches(value))),
+            Values::Arns(patterns) => patterns.iter().any(|p| p.matches(value, ctx)),
             Values::Numbers(ns) => match value.trim().parse::<f64>() {
                 Ok(v) => ns.iter().any(|n| compare(base, v, *n)),
                 Err(_) => false,
@@ -374,18 +378,43 @@ fn compare(base: BaseOp, v: f64, policy: f64) -> bool {
     }
 }
 
-/// ARN operators compare each of the six colon-separated parts on its own, so a `*`
-/// never crosses a colon (S14's `someservice` example).
-pub fn arn_like(pattern: &str, value: &str) -> bool {
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let v: Vec<&str> = value.splitn(6, ':').collect();
-    if p.len() != 6 || v.len() != 6 {
-        // Not an ARN on one side: only an exact or whole-string wildcard match.
-        return p.len() == v.len() && super::pattern::Wildcard::new(pattern, false).matches(value);
+/// An ARN-operator value: ARN operators compare each of the six colon-separated parts on
+/// its own, so a `*` never crosses a colon (S14's `someservice` example).
+#[derive(Debug, Clone)]
+struct ArnPattern {
+    template: Template,
+    /// The parts, compiled once when the value has no policy variable.
+    compiled: Option<Vec<Wildcard>>,
+}
+
+impl ArnPattern {
+    fn new(template: Template) -> ArnPattern {
+        let compiled = (!template.has_variables()).then(|| arn_parts(&template.source));
+        ArnPattern { template, compiled }
     }
-    p.iter()
-        .zip(&v)
-        .all(|(ps, vs)| super::pattern::Wildcard::new(ps, false).matches(vs))
+
+    fn matches(&self, value: &str, ctx: &Context) -> bool {
+        match &self.compiled {
+            Some(parts) => parts_match(parts, value),
+            None => self
+                .template
+                .resolve_text(ctx)
+                .is_some_and(|p| parts_match(&arn_parts(&p), value)),
+        }
+    }
+}
+
+fn arn_parts(pattern: &str) -> Vec<Wildcard> {
+    pattern
+        .splitn(6, ':')
+        .map(|p| Wildcard::new(p, false))
+        .collect()
+}
+
+/// Not an ARN on one side: the part counts differ, or both are one whole string.
+fn parts_match(parts: &[Wildcard], value: &str) -> bool {
+    let values: Vec<&str> = value.splitn(6, ':').collect();
+    parts.len() == values.len() && parts.iter().zip(&values).all(|(p, v)| p.matches(v))
 }
 
 /// Condition values: a scalar or a list of scalars; numbers and booleans become text.

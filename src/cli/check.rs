@@ -42,7 +42,10 @@ pub fn run_check(args: &CheckArgs) -> Status {
     };
     let verdict = decide(&facts);
     match args.format {
-        OutputFormat::Json => println!("{}", render::verdict_json(&args.file, &verdict)),
+        OutputFormat::Json => println!(
+            "{}",
+            s3why::report::verdict_record(&args.file, &verdict, Vec::new())
+        ),
         OutputFormat::Text => print!("{}", render::verdict_text(&verdict)),
     }
     status_of(verdict.decision)

@@ -3,6 +3,7 @@
 //! Exit statuses (documented in docs/cli.md): 0 allowed / success, 1 denied / failures
 //! found, 2 the input could not be read or evaluated.
 
+mod batch;
 mod check;
 mod input;
 mod render;
@@ -25,6 +26,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Decide one request and print the full trace: every policy, statement and condition.
     Explain(check::ExplainArgs),
+    /// Decide many requests (NDJSON, files, folders), streamed, on every core.
+    Batch(batch::BatchArgs),
 }
 
 /// The outcome of a command, as an exit status.
@@ -43,6 +46,7 @@ pub fn main() -> ExitCode {
     let status = match &cli.command {
         Command::Check(args) => check::run_check(args),
         Command::Explain(args) => check::run_explain(args),
+        Command::Batch(args) => batch::run(args),
     };
     ExitCode::from(status as u8)
 }

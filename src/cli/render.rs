@@ -2,38 +2,8 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
-
-use s3why::aws::authorize::Authorization;
 use s3why::aws::evaluate::StatementTrace;
 use s3why::aws::Verdict;
-
-/// The verdict object of facts.md ("Output: the verdict"), plus what decided it.
-pub fn verdict_json(source: &str, v: &Verdict) -> Value {
-    let auths: Vec<Value> = v.authorizations.iter().map(authorization_summary).collect();
-    json!({
-        "source": source,
-        "decision": v.decision,
-        "status": v.status,
-        "error_code": v.error_code,
-        "aws_message": v.aws_message,
-        "findings": [],
-        "gates": v.gates,
-        "authorizations": auths,
-        "kms": v.kms,
-        "notes": v.notes,
-    })
-}
-
-fn authorization_summary(a: &Authorization) -> Value {
-    json!({
-        "action": a.action,
-        "resource": a.resource,
-        "decision": if a.allowed { "allowed" } else { "denied" },
-        "allowed_by": a.allowed_by,
-        "reasons": a.reasons,
-    })
-}
 
 /// The verdict for a person: the answer first, then the causes, then the assumptions.
 pub fn verdict_text(v: &Verdict) -> String {

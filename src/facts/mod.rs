@@ -2,6 +2,7 @@
 //! consults. Read strictly: unknown fields are errors with their path, so a typo never
 //! silently changes a verdict; AWS-shaped values are accepted as AWS returns them.
 
+pub mod locate;
 mod reader;
 mod request;
 

@@ -1,0 +1,101 @@
+//! Batch evaluation: many fact documents, read as a stream, evaluated on every core, and
+//! written in input order through a bounded window, so memory stays constant however long
+//! the input is (issue 5).
+
+pub mod input;
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
+
+pub use input::{Record, Records};
+
+/// Runs `work` over `records` on `jobs` threads and hands the results to `sink` in input
+/// order. At most `window` records are in flight (read but not yet written).
+pub fn run_ordered<I, T, F, S>(records: I, jobs: usize, window: usize, work: F, mut sink: S)
+where
+    I: Iterator<Item = Record> + Send,
+    T: Send,
+    F: Fn(Record) -> T + Sync,
+    S: FnMut(T),
+{
+    let jobs = jobs.max(1);
+    let window = window.max(jobs);
+    let (job_tx, job_rx) = sync_channel::<(usize, Record)>(window);
+    let job_rx = Mutex::new(job_rx);
+    let (res_tx, res_rx) = sync_channel::<(usize, T)>(window);
+    // Tokens bound the records in flight: the reader takes one per record, the writer
+    // gives it back once the record is written.
+    let (tok_tx, tok_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        let _ = tok_tx.send(());
+    }
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for (i, record) in records.enumerate() {
+                if tok_rx.recv().is_err() || job_tx.send((i, record)).is_err() {
+                    break;
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let res_tx = res_tx.clone();
+            let job_rx = &job_rx;
+            let work = &work;
+            scope.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => break,
+                };
+                let Ok((i, record)) = job else { break };
+                if res_tx.send((i, work(record))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(res_tx);
+        let mut next = 0usize;
+        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        for (i, result) in res_rx {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&next) {
+                sink(result);
+                next += 1;
+                let _ = tok_tx.send(());
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Format;
+
+    fn records(n: usize) -> impl Iterator<Item = Record> + Send {
+        (0..n).map(|i| Record {
+            source: format!("r{i}"),
+            text: Ok(i.to_string()),
+            format: Format::Json,
+        })
+    }
+
+    #[test]
+    fn keeps_order_and_count_under_parallelism() {
+        let mut out = Vec::new();
+        run_ordered(
+            records(1000),
+            4,
+            16,
+            |r| {
+                // Uneven work, so results finish out of order.
+                let n: u64 = r.text.as_deref().unwrap_or("0").parse().unwrap_or(0);
+                std::thread::sleep(std::time::Duration::from_micros((n * 7919) % 300));
+                r.source
+            },
+            |s| out.push(s),
+        );
+        let expected: Vec<String> = (0..1000).map(|i| format!("r{i}")).collect();
+        assert_eq!(out, expected);
+    }
+}

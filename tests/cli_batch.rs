@@ -1,0 +1,153 @@
+//! `s3why batch`: nothing lost, input order kept under parallelism, exit statuses.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn example(name: &str) -> String {
+    let text = std::fs::read_to_string(format!(
+        "{}/examples/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap()).unwrap()
+}
+
+fn batch(input: &str, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .arg("batch")
+        .arg("-")
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let records = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        out.status.code().unwrap(),
+        records,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// Every input record gives exactly one output record, in input order, with its source;
+// broken records become error records and the batch goes on (facts.md, "Batch input").
+#[test]
+fn order_and_count_with_broken_records_under_two_jobs() {
+    let allowed = example("allowed-upload");
+    let denied = example("acl-without-permission");
+    let mut lines = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..300 {
+        match i % 5 {
+            0 => {
+                lines.push("{not json".to_string());
+                expected.push("error");
+            }
+            1 => {
+                lines.push(r#"{"request": {"bucket": "b"}}"#.to_string());
+                expected.push("error");
+            }
+            2 | 3 => {
+                lines.push(allowed.clone());
+                expected.push("allowed");
+            }
+            _ => {
+                lines.push(denied.clone());
+                expected.push("denied");
+            }
+        }
+    }
+    let (code, records, stderr) = batch(&(lines.join("\n") + "\n"), &["--jobs", "2"]);
+    assert_eq!(records.len(), 300);
+    for (i, (r, e)) in records.iter().zip(&expected).enumerate() {
+        assert_eq!(r["source"], format!("<stdin>:{}", i + 1), "record {i}");
+        let got = if r.get("error").is_some() {
+            "error"
+        } else {
+            r["decision"].as_str().unwrap()
+        };
+        assert_eq!(got, *e, "record {i}: {r}");
+    }
+    assert_eq!(
+        records[0]["error"],
+        "<stdin>:1:2: invalid JSON: key must be a string"
+    );
+    assert_eq!(code, 2, "errors win over denials");
+    assert!(
+        stderr.contains("300 records: 120 allowed, 60 denied, 120 errors"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn exit_statuses() {
+    let allowed = example("allowed-upload");
+    let denied = example("acl-without-permission");
+    assert_eq!(batch(&format!("{allowed}\n{allowed}\n"), &[]).0, 0);
+    assert_eq!(batch(&format!("{allowed}\n{denied}\n"), &[]).0, 1);
+    assert_eq!(batch(&format!("{denied}\n[]\n"), &[]).0, 2);
+}
+
+#[test]
+fn folders_and_files_are_walked_in_order() {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args([
+            "batch",
+            "--quiet",
+            "--format",
+            "ndjson",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples"),
+        ])
+        .output()
+        .unwrap();
+    let sources: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["source"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut expected: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+    expected.sort();
+    assert_eq!(sources, expected);
+    assert!(out.stderr.is_empty(), "--quiet prints no summary");
+}
+
+#[test]
+fn missing_path_is_an_error_record() {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(["batch", "/nonexistent/facts.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["source"], "/nonexistent/facts.json");
+    assert!(r["error"].as_str().unwrap().contains("cannot read"));
+}
