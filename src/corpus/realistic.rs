@@ -32,6 +32,9 @@ struct Ctx {
     key_same: String,
     key_cross: String,
     buckets: Vec<String>,
+    /// The one kind of Deny guardrail this bucket policy repeats (real policies do not stack
+    /// contradicting guardrails); `None`: only grants.
+    deny_kind: Option<usize>,
 }
 
 fn len(v: &Value) -> usize {
@@ -53,7 +56,8 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     let buckets = (0..6).map(|i| format!("{}-{}", rng.pick(&["acme-logs", "acme-backup", "etl-staging", "web-static", "ml-models"]), i)).collect();
     let key_same = format!("arn:aws:kms:us-east-1:{account}:key/1234abcd-12ab-34cd-56ef-{:012x}", rng.next_u64() & 0xffff_ffff_ffff);
     let key_cross = format!("arn:aws:kms:us-east-1:{ACCOUNT_B}:key/0987dcba-09fe-87dc-65ba-{:012x}", rng.next_u64() & 0xffff_ffff_ffff);
-    let ctx = Ctx { account, principal: principal.clone(), role, bucket: bucket.clone(), bucket_account, key_same, key_cross, buckets };
+    let deny_kind = if rng.chance(0.7) { Some(*rng.pick(&[2usize, 3, 4, 5, 7, 8])) } else { None };
+    let ctx = Ctx { account, principal: principal.clone(), role, bucket: bucket.clone(), bucket_account, key_same, key_cross, buckets, deny_kind };
 
     // ---- request -----------------------------------------------------------------------
     let key = format!("{}/{}/{}.{}", rng.pick(&["uploads", "raw", "exports", "tmp", "reports"]), rng.range(2019, 2026), rng.range(1000, 99999), rng.pick(&["csv", "parquet", "json", "jpg", "gz"]));
@@ -133,7 +137,7 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     if principal.contains(":assumed-role/") && rng.chance(0.3) {
         request.insert("session".into(), json!({"tags": {"project": "blue", "cost-center": "cc-1234"}}));
     }
-    request.insert("context".into(), json!({"s3:TlsVersion": rng.pick(&["1.2", "1.3", "1.2", "1.1"])}));
+    request.insert("context".into(), json!({"s3:TlsVersion": rng.pick(&["1.2", "1.3", "1.2", "1.1"]), "aws:RequestedRegion": "us-east-1"}));
 
     // ---- skeleton --------------------------------------------------------------------------
     let is_root = principal.ends_with(":root");
@@ -346,7 +350,11 @@ fn bucket_statement(rng: &mut Rng, ctx: &Ctx) -> Value {
         3 => json!({"AWS": [format!("arn:aws:iam::{}:root", ACCOUNT_A), format!("arn:aws:iam::{}:root", ACCOUNT_B)]}),
         _ => s("*"),
     };
-    match rng.weighted(&[20, 12, 10, 10, 10, 10, 10, 8, 10]) {
+    let kind = match ctx.deny_kind {
+        Some(k) if rng.chance(0.3) => k,
+        _ => *rng.pick(&[0usize, 0, 1, 6]),
+    };
+    match kind {
         0 => json!({"Sid": sid_of(rng, "AllowCrossAccountUpload"), "Effect": "Allow", "Principal": prin, "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging"], "Resource": obj, "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}),
         1 => json!({"Sid": sid_of(rng, "IPAllow"), "Effect": "Allow", "Principal": prin, "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{b}"), obj], "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "192.0.2.0/24"]}, "NotIpAddress": {"aws:SourceIp": "203.0.113.128/25"}}}),
         2 => json!({"Sid": sid_of(rng, "DenyIncorrectEncryptionHeader"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}),
