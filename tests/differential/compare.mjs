@@ -80,6 +80,22 @@ function classify(doc, sim, verdict, diffs) {
   if (kind === 'session' && req.session && req.session.policies && d && d.sim && d.sim.explain && d.sim.explain.session && d.sim.explain.session.result !== 'Allowed')
     tags.push('session-policy-implicit-deny')
   if (doc.identity && doc.identity.permissions_boundary) tags.push('boundary')
+  const docs2008 = [
+    ...((doc.identity && doc.identity.policies) || []).map((p) => p.document),
+    doc.identity && doc.identity.permissions_boundary,
+    doc.bucket && doc.bucket.policy,
+    ...((req.session && req.session.policies) || [])
+  ]
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return typeof p === 'string' ? JSON.parse(p) : p
+      } catch {
+        return undefined
+      }
+    })
+    .filter((p) => p && (p.Version === undefined || p.Version === '2008-10-17') && JSON.stringify(p).includes('${'))
+  if (docs2008.length) tags.push('unversioned-policy-with-variables')
   // s3why's side: the error findings, else the reasons of the differing authorization.
   let errorFindings = (verdict.findings || []).filter((f) => f.severity === 'error').map((f) => f.id)
   const mine = (verdict.authorizations || []).find((x) => d && String(x.action).toLowerCase() === d.action.toLowerCase())
@@ -115,6 +131,8 @@ function family(doc, verdict, diff, tags) {
     if (cited.length && cited.every((s) => s && s.NotPrincipal))
       return 'C NotPrincipal not naming every identity of the caller: s3why follows §2 [S6]'
   }
+  if (tags.includes('unversioned-policy-with-variables'))
+    return 'E policy without Version (2008-10-17) using ${...}: variables are literal text; simulator wrong (§2 [S7])'
   if (tags.some((t) => t.startsWith('simulator-dropped-keys')))
     return 'D sub-request context keys: s3why follows decisions.md #21, the simulator drops keys'
   return 'unclassified'
