@@ -17,7 +17,8 @@
 # never a dependency, and nothing of it is committed.
 set -uo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case "${BASH_SOURCE[0]}" in */*) here="${BASH_SOURCE[0]%/*}" ;; *) here=. ;; esac
+here="$(cd "$here" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 seed="${SEED:-1}"
 count="${COUNT:-2000}"
