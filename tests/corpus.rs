@@ -1,4 +1,5 @@
 //! Tests of the fact-document generator (`s3why::corpus`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on a broken fixture
 
 use s3why::corpus::{generate, run, CorpusArgs, Profile};
 use serde_json::Value;
