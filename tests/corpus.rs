@@ -6,7 +6,15 @@ use serde_json::Value;
 
 fn ndjson(seed: u64, count: usize, profile: Profile) -> String {
     let mut out = Vec::new();
-    run(&CorpusArgs { seed, count, profile }, &mut out).expect("write to a Vec");
+    run(
+        &CorpusArgs {
+            seed,
+            count,
+            profile,
+        },
+        &mut out,
+    )
+    .expect("write to a Vec");
     String::from_utf8(out).expect("utf-8")
 }
 
@@ -39,9 +47,14 @@ fn prefix_stable_and_count_respected() {
 }
 
 fn check_policy(doc: &Value, path: &str) {
-    assert!(doc.is_object() || doc.is_string(), "{path}: policy must be an object or a string");
+    assert!(
+        doc.is_object() || doc.is_string(),
+        "{path}: policy must be an object or a string"
+    );
     let doc: Value = match doc {
-        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|e| panic!("{path}: policy string: {e}")),
+        Value::String(s) => {
+            serde_json::from_str(s).unwrap_or_else(|e| panic!("{path}: policy string: {e}"))
+        }
         other => other.clone(),
     };
     assert!(doc.get("Statement").is_some(), "{path}: no Statement");
@@ -49,53 +62,118 @@ fn check_policy(doc: &Value, path: &str) {
 
 /// The fields `facts.md` requires, and only fields it names.
 fn check_document(doc: &Value, i: usize) {
-    let obj = doc.as_object().unwrap_or_else(|| panic!("record {i} is not an object"));
+    let obj = doc
+        .as_object()
+        .unwrap_or_else(|| panic!("record {i} is not an object"));
     for k in obj.keys() {
         assert!(
-            ["request", "identity", "accounts", "bucket", "vpc_endpoint", "kms_keys"].contains(&k.as_str()),
+            [
+                "request",
+                "identity",
+                "accounts",
+                "bucket",
+                "vpc_endpoint",
+                "kms_keys"
+            ]
+            .contains(&k.as_str()),
             "record {i}: unknown top-level field {k}"
         );
     }
-    let req = obj.get("request").and_then(Value::as_object).unwrap_or_else(|| panic!("record {i}: no request"));
+    let req = obj
+        .get("request")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("record {i}: no request"));
     for k in req.keys() {
         assert!(
             [
-                "principal", "action", "bucket", "key", "headers", "source_ip", "vpc_endpoint", "source_vpc", "vpc_source_ip",
-                "secure_transport", "multipart", "session", "context"
+                "principal",
+                "action",
+                "bucket",
+                "key",
+                "headers",
+                "source_ip",
+                "vpc_endpoint",
+                "source_vpc",
+                "vpc_source_ip",
+                "secure_transport",
+                "multipart",
+                "session",
+                "context"
             ]
             .contains(&k.as_str()),
             "record {i}: unknown request field {k}"
         );
     }
     for k in ["principal", "bucket", "key"] {
-        assert!(req.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty()), "record {i}: request.{k} missing");
+        assert!(
+            req.get(k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty()),
+            "record {i}: request.{k} missing"
+        );
     }
     let principal = req["principal"].as_str().unwrap_or_default();
-    assert!(principal == "anonymous" || principal.starts_with("arn:aws:"), "record {i}: principal {principal}");
+    assert!(
+        principal == "anonymous" || principal.starts_with("arn:aws:"),
+        "record {i}: principal {principal}"
+    );
     if req.contains_key("vpc_endpoint") {
-        assert!(obj.get("vpc_endpoint").is_some(), "record {i}: request.vpc_endpoint without vpc_endpoint");
+        assert!(
+            obj.get("vpc_endpoint").is_some(),
+            "record {i}: request.vpc_endpoint without vpc_endpoint"
+        );
         assert!(!req.contains_key("source_ip"));
     }
     if let Some(ident) = obj.get("identity") {
-        for (j, p) in ident["policies"].as_array().into_iter().flatten().enumerate() {
-            assert!(p["name"].is_string(), "record {i}: identity policy {j} has no name");
-            check_policy(&p["document"], &format!("record {i} identity.policies[{j}]"));
+        for (j, p) in ident["policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            assert!(
+                p["name"].is_string(),
+                "record {i}: identity policy {j} has no name"
+            );
+            check_policy(
+                &p["document"],
+                &format!("record {i} identity.policies[{j}]"),
+            );
         }
         if let Some(b) = ident.get("permissions_boundary") {
             check_policy(b, &format!("record {i} permissions_boundary"));
         }
     }
-    let bucket = obj.get("bucket").and_then(Value::as_object).unwrap_or_else(|| panic!("record {i}: no bucket"));
+    let bucket = obj
+        .get("bucket")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("record {i}: no bucket"));
     if let Some(p) = bucket.get("policy") {
         check_policy(p, &format!("record {i} bucket.policy"));
     }
-    for (acct, a) in obj.get("accounts").and_then(Value::as_object).into_iter().flatten() {
-        assert!(acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit()), "record {i}: account id {acct}");
+    for (acct, a) in obj
+        .get("accounts")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit()),
+            "record {i}: account id {acct}"
+        );
         for levels in ["scps", "rcps"] {
-            for level in a.get(levels).and_then(Value::as_array).into_iter().flatten() {
+            for level in a
+                .get(levels)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 assert!(level["target"].is_string());
                 for p in level["policies"].as_array().into_iter().flatten() {
-                    check_policy(&p["document"], &format!("record {i} accounts.{acct}.{levels}"));
+                    check_policy(
+                        &p["document"],
+                        &format!("record {i} accounts.{acct}.{levels}"),
+                    );
                 }
             }
         }
@@ -107,7 +185,8 @@ fn every_document_parses_and_has_required_fields() {
     for profile in [Profile::Iam, Profile::Realistic] {
         let out = ndjson(11, 300, profile);
         for (i, line) in out.lines().enumerate() {
-            let doc: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{profile:?} record {i}: {e}"));
+            let doc: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{profile:?} record {i}: {e}"));
             check_document(&doc, i);
         }
     }
@@ -123,7 +202,13 @@ fn iam_profile_keeps_s3_gates_out() {
         }
         for h in headers.as_object().into_iter().flatten().map(|(k, _)| k) {
             assert!(
-                ["x-amz-acl", "x-amz-storage-class", "x-amz-server-side-encryption", "x-amz-tagging"].contains(&h.as_str()),
+                [
+                    "x-amz-acl",
+                    "x-amz-storage-class",
+                    "x-amz-server-side-encryption",
+                    "x-amz-tagging"
+                ]
+                .contains(&h.as_str()),
                 "record {i}: header {h}"
             );
         }
@@ -145,14 +230,46 @@ fn iam_profile_has_variety() {
     let text: Vec<String> = docs.iter().map(Value::to_string).collect();
     let count = |needle: &str| text.iter().filter(|t| t.contains(needle)).count();
     for needle in [
-        ":assumed-role/", ":user/", ":root\"", "\"anonymous\"", "NotAction", "NotResource", "NotPrincipal", "permissions_boundary",
-        "\"scps\"", "\"rcps\"", "\"vpc_endpoint\"", "ForAnyValue:", "ForAllValues:", "IfExists", "IpAddress", "NumericLessThan",
-        "${aws:username}", "ArnLike", "\"management\":true", "s3:put?bject", "\"policies\":[{\"Version\"",
+        ":assumed-role/",
+        ":user/",
+        ":root\"",
+        "\"anonymous\"",
+        "NotAction",
+        "NotResource",
+        "NotPrincipal",
+        "permissions_boundary",
+        "\"scps\"",
+        "\"rcps\"",
+        "\"vpc_endpoint\"",
+        "ForAnyValue:",
+        "ForAllValues:",
+        "IfExists",
+        "IpAddress",
+        "NumericLessThan",
+        "${aws:username}",
+        "ArnLike",
+        "\"management\":true",
+        "s3:put?bject",
+        "\"policies\":[{\"Version\"",
     ] {
-        assert!(count(needle) >= 5, "only {} documents contain {needle}", count(needle));
+        assert!(
+            count(needle) >= 5,
+            "only {} documents contain {needle}",
+            count(needle)
+        );
     }
-    let cross = docs.iter().filter(|d| d["bucket"].get("account").is_some_and(|a| a != "111122223333")).count();
-    assert!((200..=500).contains(&cross), "cross-account documents: {cross}");
+    let cross = docs
+        .iter()
+        .filter(|d| {
+            d["bucket"]
+                .get("account")
+                .is_some_and(|a| a != "111122223333")
+        })
+        .count();
+    assert!(
+        (200..=500).contains(&cross),
+        "cross-account documents: {cross}"
+    );
 }
 
 #[test]
@@ -160,14 +277,29 @@ fn realistic_sizes_in_range() {
     for (i, doc) in generate(9, Profile::Realistic).take(200).enumerate() {
         let n = doc.to_string().len();
         assert!((8_000..=18_000).contains(&n), "record {i}: {n} bytes");
-        let ident = doc["identity"]["policies"].as_array().map(Vec::len).unwrap_or(0);
+        let ident = doc["identity"]["policies"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
         assert!(ident <= 8, "record {i}: {ident} identity policies");
         for p in doc["identity"]["policies"].as_array().into_iter().flatten() {
-            let n = p["document"]["Statement"].as_array().map(Vec::len).unwrap_or(0);
-            assert!((3..=40).contains(&n), "record {i}: identity policy of {n} statements");
+            let n = p["document"]["Statement"]
+                .as_array()
+                .map(Vec::len)
+                .unwrap_or(0);
+            assert!(
+                (3..=40).contains(&n),
+                "record {i}: identity policy of {n} statements"
+            );
         }
-        let b = doc["bucket"]["policy"]["Statement"].as_array().map(Vec::len).unwrap_or(0);
-        assert!((2..=25).contains(&b), "record {i}: bucket policy of {b} statements");
+        let b = doc["bucket"]["policy"]["Statement"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
+        assert!(
+            (2..=25).contains(&b),
+            "record {i}: bucket policy of {b} statements"
+        );
     }
 }
 
@@ -180,12 +312,26 @@ fn write_corpus_file() {
     let Ok(path) = std::env::var("S3WHY_CORPUS_OUT") else {
         return;
     };
-    let seed = std::env::var("S3WHY_CORPUS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
-    let count = std::env::var("S3WHY_CORPUS_COUNT").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let seed = std::env::var("S3WHY_CORPUS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let count = std::env::var("S3WHY_CORPUS_COUNT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let profile = match std::env::var("S3WHY_CORPUS_PROFILE").as_deref() {
         Ok("realistic") => Profile::Realistic,
         _ => Profile::Iam,
     };
     let mut f = std::fs::File::create(&path).expect("create corpus file");
-    run(&CorpusArgs { seed, count, profile }, &mut f).expect("write corpus");
+    run(
+        &CorpusArgs {
+            seed,
+            count,
+            profile,
+        },
+        &mut f,
+    )
+    .expect("write corpus");
 }

@@ -28,6 +28,8 @@ enum Command {
     Explain(check::ExplainArgs),
     /// Decide many requests (NDJSON, files, folders), streamed, on every core.
     Batch(batch::BatchArgs),
+    /// Write a seeded corpus of generated fact documents (NDJSON), for tests and benchmarks.
+    Corpus(s3why::corpus::CorpusArgs),
 }
 
 /// The outcome of a command, as an exit status.
@@ -47,6 +49,13 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run_check(args),
         Command::Explain(args) => check::run_explain(args),
         Command::Batch(args) => batch::run(args),
+        Command::Corpus(args) => match s3why::corpus::run(args, &mut std::io::stdout().lock()) {
+            Ok(()) => Status::Ok,
+            Err(e) => {
+                eprintln!("error: cannot write the corpus: {e}");
+                Status::InputError
+            }
+        },
     };
     ExitCode::from(status as u8)
 }

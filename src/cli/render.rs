@@ -54,7 +54,7 @@ fn causes(v: &Verdict) -> Vec<String> {
                 .map(|s| match (&s.sid, s.index) {
                     (Some(sid), _) => format!("{} statement {sid:?}", s.policy),
                     (None, Some(i)) => format!("{} statement {i}", s.policy),
-                    _ => s.policy.clone(),
+                    _ => s.policy.to_string(),
                 })
                 .collect();
             let at = if at.is_empty() {

@@ -43,10 +43,18 @@ struct Ctx {
 
 impl Ctx {
     fn role_arn(&self) -> String {
-        format!("arn:aws:iam::{}:role/{}", self.account, self.role_name.as_deref().unwrap_or("uploader"))
+        format!(
+            "arn:aws:iam::{}:role/{}",
+            self.account,
+            self.role_name.as_deref().unwrap_or("uploader")
+        )
     }
     fn user_arn(&self) -> String {
-        format!("arn:aws:iam::{}:user/{}", self.account, self.user_name.as_deref().unwrap_or("alice"))
+        format!(
+            "arn:aws:iam::{}:user/{}",
+            self.account,
+            self.user_name.as_deref().unwrap_or("alice")
+        )
     }
     /// The value of aws:PrincipalArn (the role ARN for a session); for anonymous, which has
     /// none, a user ARN, so that policies never name "anonymous" as a principal.
@@ -79,23 +87,42 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     };
     let account = ACCOUNT_A;
     let cross = rng.chance(0.35);
-    let bucket_account = if cross { *rng.pick(&[ACCOUNT_B, ACCOUNT_B, ACCOUNT_C]) } else { account };
+    let bucket_account = if cross {
+        *rng.pick(&[ACCOUNT_B, ACCOUNT_B, ACCOUNT_C])
+    } else {
+        account
+    };
     let (user_name, role_name, session_name, principal) = match kind {
         Kind::User => {
-            let (path, name) = *rng.pick(&[("", "alice"), ("", "bob"), ("dev/", "carol"), ("", "Alice")]);
-            (Some(name.to_string()), None, None, format!("arn:aws:iam::{account}:user/{path}{name}"))
+            let (path, name) =
+                *rng.pick(&[("", "alice"), ("", "bob"), ("dev/", "carol"), ("", "Alice")]);
+            (
+                Some(name.to_string()),
+                None,
+                None,
+                format!("arn:aws:iam::{account}:user/{path}{name}"),
+            )
         }
         Kind::Session => {
             let role = *rng.pick(&["uploader", "ci-deployer", "Admin", "data-pipeline"]);
             let sess = *rng.pick(&["alice", "build-42", "i-0abc123def"]);
-            (None, Some(role.to_string()), Some(sess.to_string()), format!("arn:aws:sts::{account}:assumed-role/{role}/{sess}"))
+            (
+                None,
+                Some(role.to_string()),
+                Some(sess.to_string()),
+                format!("arn:aws:sts::{account}:assumed-role/{role}/{sess}"),
+            )
         }
         Kind::Root => (None, None, None, format!("arn:aws:iam::{account}:root")),
         Kind::Anonymous => (None, None, None, "anonymous".to_string()),
     };
-    let bucket = rng.pick(&["example-bucket", "data-lake-prod", "team-uploads"]).to_string();
+    let bucket = rng
+        .pick(&["example-bucket", "data-lake-prod", "team-uploads"])
+        .to_string();
     let key = match (kind, rng.below(8)) {
-        (Kind::User, 0 | 1) => format!("home/{}/notes.txt", user_name.as_deref().unwrap_or("alice")),
+        (Kind::User, 0 | 1) => {
+            format!("home/{}/notes.txt", user_name.as_deref().unwrap_or("alice"))
+        }
         (_, 0) => "home/bob/photo.jpg".to_string(),
         (_, 1 | 2) => "uploads/2024/report.csv".to_string(),
         (_, 3) => "private/secret.bin".to_string(),
@@ -133,7 +160,10 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
                 tags.push(("env".into(), "prod".into()));
             }
             2 => tags.push(("classification".into(), "secret".into())),
-            3 => tags.push(("owner".into(), user_name.clone().unwrap_or_else(|| "alice".into()))),
+            3 => tags.push((
+                "owner".into(),
+                user_name.clone().unwrap_or_else(|| "alice".into()),
+            )),
             _ => {
                 tags.push(("team".into(), "ops".into()));
                 tags.push(("project".into(), "blue".into()));
@@ -189,7 +219,10 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
             session.insert("policies".into(), Value::Array(pols));
         }
         if rng.chance(0.3) {
-            session.insert("tags".into(), json!({"project": *rng.pick(&["blue", "red"])}));
+            session.insert(
+                "tags".into(),
+                json!({"project": *rng.pick(&["blue", "red"])}),
+            );
         }
     }
     if !session.is_empty() {
@@ -224,7 +257,11 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
                     }
                 }
             }
-            let name = format!("{}{}", rng.pick(&["AllowUpload", "S3Access", "Guardrails", "TeamPolicy"]), i);
+            let name = format!(
+                "{}{}",
+                rng.pick(&["AllowUpload", "S3Access", "Guardrails", "TeamPolicy"]),
+                i
+            );
             pols.push(json!({"name": name, "document": document}));
         }
         identity.insert("policies".into(), Value::Array(pols));
@@ -241,12 +278,18 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     let mut accounts = Map::new();
     if kind != Kind::Anonymous {
         if let Some(o) = org {
-            accounts.insert(account.to_string(), org_account(rng, &ctx, o, true, bucket_account == account));
+            accounts.insert(
+                account.to_string(),
+                org_account(rng, &ctx, o, true, bucket_account == account),
+            );
         }
     }
     if bucket_account != account || kind == Kind::Anonymous {
         if let Some(o) = bucket_org {
-            accounts.insert(bucket_account.to_string(), org_account(rng, &ctx, o, false, true));
+            accounts.insert(
+                bucket_account.to_string(),
+                org_account(rng, &ctx, o, false, true),
+            );
         }
     }
     if !accounts.is_empty() {
@@ -278,7 +321,10 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
         }
     }
     if rng.chance(0.5) {
-        b.insert("ownership_controls".into(), json!({"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}));
+        b.insert(
+            "ownership_controls".into(),
+            json!({"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}),
+        );
     }
     doc.insert("bucket".into(), Value::Object(b));
 
@@ -330,11 +376,27 @@ fn resource(rng: &mut Rng, ctx: &Ctx, match_bias: u32) -> Value {
     let seg = ctx.first_segment().unwrap_or("uploads").to_string();
     let mut upper = seg.clone();
     if let Some(c) = upper.get(0..1) {
-        let flipped = if c == c.to_uppercase() { c.to_lowercase() } else { c.to_uppercase() };
+        let flipped = if c == c.to_uppercase() {
+            c.to_lowercase()
+        } else {
+            c.to_uppercase()
+        };
         upper.replace_range(0..1, &flipped);
     }
     let miss = 100 - match_bias.min(100);
-    match rng.weighted(&[match_bias * 4, match_bias, match_bias, match_bias, match_bias, match_bias, miss * 2, miss, miss, miss, miss]) {
+    match rng.weighted(&[
+        match_bias * 4,
+        match_bias,
+        match_bias,
+        match_bias,
+        match_bias,
+        match_bias,
+        miss * 2,
+        miss,
+        miss,
+        miss,
+        miss,
+    ]) {
         0 => Value::String(ctx.obj("*")),
         1 => Value::String(ctx.obj(&format!("{seg}/*"))),
         2 => s("*"),
@@ -376,7 +438,10 @@ fn action_resource(rng: &mut Rng, ctx: &Ctx, st: &mut Map<String, Value>, main: 
         };
         st.insert("NotResource".into(), v);
     } else {
-        st.insert("Resource".into(), resource(rng, ctx, if main { 92 } else { 60 }));
+        st.insert(
+            "Resource".into(),
+            resource(rng, ctx, if main { 92 } else { 60 }),
+        );
     }
 }
 
@@ -409,10 +474,21 @@ fn condition_atom(rng: &mut Rng, ctx: &Ctx) -> (String, String, Value) {
     match rng.below(19) {
         0 => {
             let op = pos_neg(rng, "StringEquals", "StringNotEquals");
-            (op, "s3:x-amz-server-side-encryption".into(), s(rng.pick(&["AES256", "AES256", "aws:kms"])))
+            (
+                op,
+                "s3:x-amz-server-side-encryption".into(),
+                s(rng.pick(&["AES256", "AES256", "aws:kms"])),
+            )
         }
         1 => {
-            let key = *rng.pick(&["s3:x-amz-server-side-encryption", "s3:x-amz-storage-class", "aws:SourceVpce", "s3:x-amz-acl", "s3:TlsVersion", "s3:RequestObjectTagKeys"]);
+            let key = *rng.pick(&[
+                "s3:x-amz-server-side-encryption",
+                "s3:x-amz-storage-class",
+                "aws:SourceVpce",
+                "s3:x-amz-acl",
+                "s3:TlsVersion",
+                "s3:RequestObjectTagKeys",
+            ]);
             ("Null".into(), key.into(), s(rng.pick(&["true", "false"])))
         }
         2 => {
@@ -424,11 +500,19 @@ fn condition_atom(rng: &mut Rng, ctx: &Ctx) -> (String, String, Value) {
             let v = match rng.below(3) {
                 0 => json!(["STANDARD", "STANDARD_IA"]),
                 1 => s("GLACIER"),
-                _ => s(if op.starts_with("StringLike") { "STANDARD*" } else { "INTELLIGENT_TIERING" }),
+                _ => s(if op.starts_with("StringLike") {
+                    "STANDARD*"
+                } else {
+                    "INTELLIGENT_TIERING"
+                }),
             };
             (op, "s3:x-amz-storage-class".into(), v)
         }
-        3 => (pos_neg(rng, "StringEquals", "StringNotEquals"), "s3:x-amz-acl".into(), s("bucket-owner-full-control")),
+        3 => (
+            pos_neg(rng, "StringEquals", "StringNotEquals"),
+            "s3:x-amz-acl".into(),
+            s("bucket-owner-full-control"),
+        ),
         4 => {
             let op = match rng.below(4) {
                 0 => "ArnLike",
@@ -445,35 +529,101 @@ fn condition_atom(rng: &mut Rng, ctx: &Ctx) -> (String, String, Value) {
             };
             (op.into(), "aws:PrincipalArn".into(), v)
         }
-        5 => (pos_neg(rng, "IpAddress", "NotIpAddress"), "aws:SourceIp".into(), cidr(rng)),
-        6 => (if_exists(rng, "Bool"), "aws:SecureTransport".into(), s(rng.pick(&["true", "false"]))),
-        7 => (pos_neg(rng, "StringEquals", "StringNotEquals"), "aws:SourceVpce".into(), s(rng.pick(&[VPCE, VPCE, OTHER_VPCE]))),
-        8 => (pos_neg(rng, "StringEquals", "StringNotEquals"), "aws:PrincipalOrgID".into(), s(rng.pick(&[ORG, ORG, OTHER_ORG]))),
-        9 => (pos_neg(rng, "StringEquals", "StringNotEquals"), "aws:PrincipalAccount".into(), s(rng.pick(&[ctx.account, ACCOUNT_B]))),
+        5 => (
+            pos_neg(rng, "IpAddress", "NotIpAddress"),
+            "aws:SourceIp".into(),
+            cidr(rng),
+        ),
+        6 => (
+            if_exists(rng, "Bool"),
+            "aws:SecureTransport".into(),
+            s(rng.pick(&["true", "false"])),
+        ),
+        7 => (
+            pos_neg(rng, "StringEquals", "StringNotEquals"),
+            "aws:SourceVpce".into(),
+            s(rng.pick(&[VPCE, VPCE, OTHER_VPCE])),
+        ),
+        8 => (
+            pos_neg(rng, "StringEquals", "StringNotEquals"),
+            "aws:PrincipalOrgID".into(),
+            s(rng.pick(&[ORG, ORG, OTHER_ORG])),
+        ),
+        9 => (
+            pos_neg(rng, "StringEquals", "StringNotEquals"),
+            "aws:PrincipalAccount".into(),
+            s(rng.pick(&[ctx.account, ACCOUNT_B])),
+        ),
         10 => {
             let key = *rng.pick(&["s3:ResourceAccount", "aws:ResourceAccount"]);
-            (pos_neg(rng, "StringEquals", "StringNotEquals"), key.into(), s(rng.pick(&[ctx.bucket_account, ACCOUNT_A, ACCOUNT_B])))
+            (
+                pos_neg(rng, "StringEquals", "StringNotEquals"),
+                key.into(),
+                s(rng.pick(&[ctx.bucket_account, ACCOUNT_A, ACCOUNT_B])),
+            )
         }
         11 => {
-            let (k, v) = *rng.pick(&[("aws:PrincipalTag/team", "data"), ("aws:PrincipalTag/team", "ops"), ("aws:PrincipalTag/project", "blue")]);
-            (pos_neg(rng, "StringEquals", "StringNotEquals"), k.into(), s(v))
+            let (k, v) = *rng.pick(&[
+                ("aws:PrincipalTag/team", "data"),
+                ("aws:PrincipalTag/team", "ops"),
+                ("aws:PrincipalTag/project", "blue"),
+            ]);
+            (
+                pos_neg(rng, "StringEquals", "StringNotEquals"),
+                k.into(),
+                s(v),
+            )
         }
         12 => {
-            let op = if rng.chance(0.5) { "StringEquals" } else { "StringLike" };
+            let op = if rng.chance(0.5) {
+                "StringEquals"
+            } else {
+                "StringLike"
+            };
             let v = if op == "StringLike" { "d*" } else { "data" };
             (op.into(), "s3:RequestObjectTag/team".into(), s(v))
         }
         13 => {
-            let op = *rng.pick(&["ForAnyValue:StringEquals", "ForAllValues:StringEquals", "ForAllValues:StringLike", "ForAnyValue:StringLike", "ForAnyValue:StringNotEquals", "ForAllValues:StringNotLike"]);
-            let v = if op.ends_with("Like") { json!(["te*", "env"]) } else { json!(*rng.pick(&[&["team", "env"][..], &["team", "project"][..], &["classification"][..]])) };
+            let op = *rng.pick(&[
+                "ForAnyValue:StringEquals",
+                "ForAllValues:StringEquals",
+                "ForAllValues:StringLike",
+                "ForAnyValue:StringLike",
+                "ForAnyValue:StringNotEquals",
+                "ForAllValues:StringNotLike",
+            ]);
+            let v = if op.ends_with("Like") {
+                json!(["te*", "env"])
+            } else {
+                json!(*rng.pick(&[
+                    &["team", "env"][..],
+                    &["team", "project"][..],
+                    &["classification"][..]
+                ]))
+            };
             (op.into(), "s3:RequestObjectTagKeys".into(), v)
         }
         14 => {
-            let op = *rng.pick(&["NumericLessThan", "NumericGreaterThanEquals", "NumericLessThanEquals", "NumericLessThanIfExists", "NumericGreaterThan"]);
-            (op.into(), "s3:TlsVersion".into(), s(rng.pick(&["1.2", "1.2", "1.1", "1.3"])))
+            let op = *rng.pick(&[
+                "NumericLessThan",
+                "NumericGreaterThanEquals",
+                "NumericLessThanEquals",
+                "NumericLessThanIfExists",
+                "NumericGreaterThan",
+            ]);
+            (
+                op.into(),
+                "s3:TlsVersion".into(),
+                s(rng.pick(&["1.2", "1.2", "1.1", "1.3"])),
+            )
         }
         15 => {
-            let op = *rng.pick(&["StringEquals", "StringLike", "StringEqualsIgnoreCase", "StringNotEquals"]);
+            let op = *rng.pick(&[
+                "StringEquals",
+                "StringLike",
+                "StringEqualsIgnoreCase",
+                "StringNotEquals",
+            ]);
             let v = match op {
                 "StringLike" => "a*",
                 "StringEqualsIgnoreCase" => "ALICE",
@@ -481,16 +631,32 @@ fn condition_atom(rng: &mut Rng, ctx: &Ctx) -> (String, String, Value) {
             };
             (op.into(), "aws:username".into(), s(v))
         }
-        16 => (pos_neg(rng, "StringEquals", "StringNotEquals"), "aws:PrincipalType".into(), s(rng.pick(&["AssumedRole", "User"]))),
+        16 => (
+            pos_neg(rng, "StringEquals", "StringNotEquals"),
+            "aws:PrincipalType".into(),
+            s(rng.pick(&["AssumedRole", "User"])),
+        ),
         17 => {
             if rng.chance(0.5) {
-                (if_exists(rng, "StringEquals"), "s3:RequestObjectTag/owner".into(), s("${aws:username}"))
+                (
+                    if_exists(rng, "StringEquals"),
+                    "s3:RequestObjectTag/owner".into(),
+                    s("${aws:username}"),
+                )
             } else {
                 // A policy variable with a default value [S18].
-                ("StringEquals".into(), "s3:RequestObjectTag/team".into(), s("${aws:PrincipalTag/team, 'data'}"))
+                (
+                    "StringEquals".into(),
+                    "s3:RequestObjectTag/team".into(),
+                    s("${aws:PrincipalTag/team, 'data'}"),
+                )
             }
         }
-        _ => ("StringLike".into(), "aws:PrincipalArn".into(), s("arn:aws:iam::${aws:PrincipalAccount}:*")),
+        _ => (
+            "StringLike".into(),
+            "aws:PrincipalArn".into(),
+            s("arn:aws:iam::${aws:PrincipalAccount}:*"),
+        ),
     }
 }
 
@@ -611,13 +777,32 @@ fn scp_deny(rng: &mut Rng, ctx: &Ctx) -> Value {
     let mut st = Map::new();
     st.insert("Sid".into(), s("Guardrail"));
     st.insert("Effect".into(), s("Deny"));
-    st.insert("Action".into(), s(rng.pick(&["s3:PutObject", "s3:*", "s3:Put*"])));
+    st.insert(
+        "Action".into(),
+        s(rng.pick(&["s3:PutObject", "s3:*", "s3:Put*"])),
+    );
     st.insert("Resource".into(), s("*"));
     let (op, key, v) = match rng.below(5) {
-        0 => ("Null".to_string(), "s3:x-amz-server-side-encryption".to_string(), s("true")),
-        1 => ("StringNotEqualsIfExists".to_string(), "s3:x-amz-storage-class".to_string(), json!(["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING"])),
-        2 => ("Bool".to_string(), "aws:SecureTransport".to_string(), s("false")),
-        3 => ("NumericLessThan".to_string(), "s3:TlsVersion".to_string(), s("1.2")),
+        0 => (
+            "Null".to_string(),
+            "s3:x-amz-server-side-encryption".to_string(),
+            s("true"),
+        ),
+        1 => (
+            "StringNotEqualsIfExists".to_string(),
+            "s3:x-amz-storage-class".to_string(),
+            json!(["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING"]),
+        ),
+        2 => (
+            "Bool".to_string(),
+            "aws:SecureTransport".to_string(),
+            s("false"),
+        ),
+        3 => (
+            "NumericLessThan".to_string(),
+            "s3:TlsVersion".to_string(),
+            s("1.2"),
+        ),
         _ => condition_atom(rng, ctx),
     };
     st.insert("Condition".into(), json!({ op: { key: v } }));
@@ -640,7 +825,9 @@ fn rcp_deny(rng: &mut Rng, ctx: &Ctx) -> Value {
     st.insert("Action".into(), s(rng.pick(&["s3:*", "s3:PutObject"])));
     st.insert("Resource".into(), s("*"));
     let cond = match rng.below(4) {
-        0 => json!({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}),
+        0 => {
+            json!({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}})
+        }
         1 => json!({"BoolIfExists": {"aws:SecureTransport": "false"}}),
         2 => json!({"NumericLessThan": {"s3:TlsVersion": "1.2"}}),
         _ => {
@@ -653,7 +840,13 @@ fn rcp_deny(rng: &mut Rng, ctx: &Ctx) -> Value {
 }
 
 /// The `accounts` entry for an account in organization `org`.
-fn org_account(rng: &mut Rng, ctx: &Ctx, org: &str, principal_side: bool, resource_side: bool) -> Value {
+fn org_account(
+    rng: &mut Rng,
+    ctx: &Ctx,
+    org: &str,
+    principal_side: bool,
+    resource_side: bool,
+) -> Value {
     let mut a = Map::new();
     a.insert("organization".into(), s(org));
     if rng.chance(0.12) {
@@ -666,7 +859,11 @@ fn org_account(rng: &mut Rng, ctx: &Ctx, org: &str, principal_side: bool, resour
         let ous = rng.range(0, 2);
         let mut levels = vec![json!({"target": "r-abcd", "policies": [full_aws_access()]})];
         for i in 0..ous {
-            let pols = if rng.chance(0.12) { vec![scp_narrow(rng)] } else { vec![full_aws_access()] };
+            let pols = if rng.chance(0.12) {
+                vec![scp_narrow(rng)]
+            } else {
+                vec![full_aws_access()]
+            };
             levels.push(json!({"target": format!("ou-abcd-1111222{i}"), "policies": pols}));
         }
         let mut acct = vec![full_aws_access()];
@@ -700,7 +897,9 @@ fn matching_principal(rng: &mut Rng, ctx: &Ctx) -> Value {
     match ctx.kind {
         Kind::User => match rng.below(4) {
             0 => json!({"AWS": ctx.user_arn()}),
-            1 => json!({"AWS": [ctx.principal.clone(), format!("arn:aws:iam::{}:root", ACCOUNT_C)]}),
+            1 => {
+                json!({"AWS": [ctx.principal.clone(), format!("arn:aws:iam::{}:root", ACCOUNT_C)]})
+            }
             2 => json!({"AWS": acct}),
             _ => json!({"AWS": format!("arn:aws:iam::{acct}:root")}),
         },
@@ -729,7 +928,9 @@ fn principal_value(rng: &mut Rng, ctx: &Ctx) -> Value {
         3 => json!({"AWS": format!("arn:aws:iam::{acct}:root")}),
         4 => json!({"AWS": ctx.user_arn()}),
         5 => json!({"AWS": ctx.role_arn()}),
-        6 => json!({"AWS": format!("arn:aws:sts::{acct}:assumed-role/{}/{}", ctx.role_name.as_deref().unwrap_or("uploader"), ctx.session_name.as_deref().unwrap_or("alice"))}),
+        6 => {
+            json!({"AWS": format!("arn:aws:sts::{acct}:assumed-role/{}/{}", ctx.role_name.as_deref().unwrap_or("uploader"), ctx.session_name.as_deref().unwrap_or("alice"))})
+        }
         7 => json!({"AWS": other_user}),
         _ => json!({"AWS": [format!("arn:aws:iam::{}:root", ACCOUNT_C), ctx.role_arn()]}),
     }
@@ -745,12 +946,18 @@ fn bucket_policy(rng: &mut Rng, ctx: &Ctx) -> Value {
         if i == 0 && roll < 85 {
             // The grant the bucket owner meant to write, usually for this principal.
             st.insert("Effect".into(), s("Allow"));
-            let p = if rng.chance(0.8) { matching_principal(rng, ctx) } else { principal_value(rng, ctx) };
+            let p = if rng.chance(0.8) {
+                matching_principal(rng, ctx)
+            } else {
+                principal_value(rng, ctx)
+            };
             st.insert("Principal".into(), p);
             st.insert("Action".into(), put_action(rng));
             let r = match rng.weighted(&[70, 15, 15]) {
                 0 => Value::String(ctx.obj("*")),
-                1 => Value::String(ctx.obj(&format!("{}/*", ctx.first_segment().unwrap_or("uploads")))),
+                1 => Value::String(
+                    ctx.obj(&format!("{}/*", ctx.first_segment().unwrap_or("uploads"))),
+                ),
                 _ => resource(rng, ctx, 60),
             };
             st.insert("Resource".into(), r);
@@ -766,15 +973,28 @@ fn bucket_policy(rng: &mut Rng, ctx: &Ctx) -> Value {
             }
         } else if roll < 95 {
             st.insert("Effect".into(), s("Deny"));
-            st.insert("Principal".into(), if rng.chance(0.8) { s("*") } else { principal_value(rng, ctx) });
+            st.insert(
+                "Principal".into(),
+                if rng.chance(0.8) {
+                    s("*")
+                } else {
+                    principal_value(rng, ctx)
+                },
+            );
             action_resource_bucket(rng, ctx, &mut st, false);
             st.insert("Condition".into(), condition(rng, ctx));
         } else {
             st.insert("Effect".into(), s("Deny"));
             let np = match rng.below(4) {
-                0 => json!({"AWS": [ctx.principal_arn_key(), format!("arn:aws:iam::{}:root", ctx.account)]}),
+                0 => {
+                    json!({"AWS": [ctx.principal_arn_key(), format!("arn:aws:iam::{}:root", ctx.account)]})
+                }
                 1 => {
-                    let me = if ctx.kind == Kind::Anonymous { ctx.user_arn() } else { ctx.principal.clone() };
+                    let me = if ctx.kind == Kind::Anonymous {
+                        ctx.user_arn()
+                    } else {
+                        ctx.principal.clone()
+                    };
                     json!({"AWS": [me, ctx.role_arn(), format!("arn:aws:iam::{}:root", ctx.account)]})
                 }
                 2 => json!({"AWS": ctx.user_arn()}),

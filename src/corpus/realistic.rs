@@ -46,21 +46,83 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     let account = ACCOUNT_A;
     let cross = rng.chance(0.4);
     let bucket_account = if cross { ACCOUNT_B } else { account };
-    let role = rng.pick(&["DataPipelineRole", "app-backend", "ci-deployer", "AnalyticsEtl"]).to_string();
+    let role = rng
+        .pick(&[
+            "DataPipelineRole",
+            "app-backend",
+            "ci-deployer",
+            "AnalyticsEtl",
+        ])
+        .to_string();
     let principal = match rng.below(10) {
-        0..=2 => format!("arn:aws:iam::{account}:user/{}", rng.pick(&["alice", "svc-uploader", "bob"])),
+        0..=2 => format!(
+            "arn:aws:iam::{account}:user/{}",
+            rng.pick(&["alice", "svc-uploader", "bob"])
+        ),
         3 => format!("arn:aws:iam::{account}:root"),
-        _ => format!("arn:aws:sts::{account}:assumed-role/{role}/{}", rng.pick(&["i-0a1b2c3d4e5f", "gh-actions-1234", "alice@example.com"])),
+        _ => format!(
+            "arn:aws:sts::{account}:assumed-role/{role}/{}",
+            rng.pick(&["i-0a1b2c3d4e5f", "gh-actions-1234", "alice@example.com"])
+        ),
     };
-    let bucket = format!("{}-{}", rng.pick(&["acme-data", "prod-artifacts", "analytics-raw", "media-assets"]), rng.range(1, 99));
-    let buckets = (0..6).map(|i| format!("{}-{}", rng.pick(&["acme-logs", "acme-backup", "etl-staging", "web-static", "ml-models"]), i)).collect();
-    let key_same = format!("arn:aws:kms:us-east-1:{account}:key/1234abcd-12ab-34cd-56ef-{:012x}", rng.next_u64() & 0xffff_ffff_ffff);
-    let key_cross = format!("arn:aws:kms:us-east-1:{ACCOUNT_B}:key/0987dcba-09fe-87dc-65ba-{:012x}", rng.next_u64() & 0xffff_ffff_ffff);
-    let deny_kind = if rng.chance(0.7) { Some(*rng.pick(&[2usize, 3, 4, 5, 7, 8])) } else { None };
-    let ctx = Ctx { account, principal: principal.clone(), role, bucket: bucket.clone(), bucket_account, key_same, key_cross, buckets, deny_kind };
+    let bucket = format!(
+        "{}-{}",
+        rng.pick(&[
+            "acme-data",
+            "prod-artifacts",
+            "analytics-raw",
+            "media-assets"
+        ]),
+        rng.range(1, 99)
+    );
+    let buckets = (0..6)
+        .map(|i| {
+            format!(
+                "{}-{}",
+                rng.pick(&[
+                    "acme-logs",
+                    "acme-backup",
+                    "etl-staging",
+                    "web-static",
+                    "ml-models"
+                ]),
+                i
+            )
+        })
+        .collect();
+    let key_same = format!(
+        "arn:aws:kms:us-east-1:{account}:key/1234abcd-12ab-34cd-56ef-{:012x}",
+        rng.next_u64() & 0xffff_ffff_ffff
+    );
+    let key_cross = format!(
+        "arn:aws:kms:us-east-1:{ACCOUNT_B}:key/0987dcba-09fe-87dc-65ba-{:012x}",
+        rng.next_u64() & 0xffff_ffff_ffff
+    );
+    let deny_kind = if rng.chance(0.7) {
+        Some(*rng.pick(&[2usize, 3, 4, 5, 7, 8]))
+    } else {
+        None
+    };
+    let ctx = Ctx {
+        account,
+        principal: principal.clone(),
+        role,
+        bucket: bucket.clone(),
+        bucket_account,
+        key_same,
+        key_cross,
+        buckets,
+        deny_kind,
+    };
 
     // ---- request -----------------------------------------------------------------------
-    let key = format!("{}/{}/{}.{}", rng.pick(&["uploads", "raw", "exports", "tmp", "reports"]), rng.range(2019, 2026), rng.range(1000, 99999), rng.pick(&["csv", "parquet", "json", "jpg", "gz"]));
+    let key = format!(
+        "{}/{}/{}.{}",
+        rng.pick(&["uploads", "raw", "exports", "tmp", "reports"]),
+        rng.range(2019, 2026),
+        rng.range(1000, 99999),
+        rng.pick(&["csv", "parquet", "json", "jpg", "gz"])
+    );
     let mut headers = Map::new();
     match rng.weighted(&[40, 25, 10, 10, 5, 10]) {
         0 => {}
@@ -77,11 +139,23 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
             headers.insert("x-amz-acl".into(), s("authenticated-read"));
         }
         _ => {
-            headers.insert("x-amz-grant-full-control".into(), s("id=79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"));
+            headers.insert(
+                "x-amz-grant-full-control".into(),
+                s("id=79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"),
+            );
         }
     }
     if rng.chance(0.4) {
-        headers.insert("x-amz-storage-class".into(), s(rng.pick(&["STANDARD", "STANDARD_IA", "GLACIER_IR", "INTELLIGENT_TIERING", "DEEP_ARCHIVE"])));
+        headers.insert(
+            "x-amz-storage-class".into(),
+            s(rng.pick(&[
+                "STANDARD",
+                "STANDARD_IA",
+                "GLACIER_IR",
+                "INTELLIGENT_TIERING",
+                "DEEP_ARCHIVE",
+            ])),
+        );
     }
     match rng.weighted(&[35, 20, 35, 5]) {
         0 => {}
@@ -93,17 +167,29 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
             match rng.below(4) {
                 0 => {}
                 1 => {
-                    headers.insert("x-amz-server-side-encryption-aws-kms-key-id".into(), Value::String(ctx.key_same.clone()));
+                    headers.insert(
+                        "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                        Value::String(ctx.key_same.clone()),
+                    );
                 }
                 2 => {
-                    headers.insert("x-amz-server-side-encryption-aws-kms-key-id".into(), Value::String(ctx.key_cross.clone()));
+                    headers.insert(
+                        "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                        Value::String(ctx.key_cross.clone()),
+                    );
                 }
                 _ => {
-                    headers.insert("x-amz-server-side-encryption-aws-kms-key-id".into(), s("alias/app-data"));
+                    headers.insert(
+                        "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                        s("alias/app-data"),
+                    );
                 }
             }
             if rng.chance(0.3) {
-                headers.insert("x-amz-server-side-encryption-bucket-key-enabled".into(), s("true"));
+                headers.insert(
+                    "x-amz-server-side-encryption-bucket-key-enabled".into(),
+                    s("true"),
+                );
             }
         }
         _ => {
@@ -111,10 +197,20 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
         }
     }
     if rng.chance(0.3) {
-        headers.insert("x-amz-tagging".into(), s(rng.pick(&["team=data", "team=data&env=prod", "classification=internal&owner=etl"])));
+        headers.insert(
+            "x-amz-tagging".into(),
+            s(rng.pick(&[
+                "team=data",
+                "team=data&env=prod",
+                "classification=internal&owner=etl",
+            ])),
+        );
     }
     if rng.chance(0.1) {
-        headers.insert("x-amz-expected-bucket-owner".into(), s(rng.pick(&[ACCOUNT_A, ACCOUNT_B])));
+        headers.insert(
+            "x-amz-expected-bucket-owner".into(),
+            s(rng.pick(&[ACCOUNT_A, ACCOUNT_B])),
+        );
     }
     let mut request = Map::new();
     request.insert("principal".into(), Value::String(principal.clone()));
@@ -126,23 +222,38 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     if via_vpce {
         request.insert("vpc_endpoint".into(), s(VPCE));
         request.insert("source_vpc".into(), s("vpc-111bbb22"));
-        request.insert("vpc_source_ip".into(), Value::String(format!("10.0.{}.{}", rng.range(0, 9), rng.range(2, 250))));
+        request.insert(
+            "vpc_source_ip".into(),
+            Value::String(format!("10.0.{}.{}", rng.range(0, 9), rng.range(2, 250))),
+        );
     } else {
-        request.insert("source_ip".into(), Value::String(format!("{}.{}", rng.pick(&["203.0.113", "198.51.100", "192.0.2"]), rng.range(1, 254))));
+        request.insert(
+            "source_ip".into(),
+            Value::String(format!(
+                "{}.{}",
+                rng.pick(&["203.0.113", "198.51.100", "192.0.2"]),
+                rng.range(1, 254)
+            )),
+        );
     }
     request.insert("secure_transport".into(), Value::Bool(rng.chance(0.93)));
     if rng.chance(0.2) {
         request.insert("multipart".into(), Value::Bool(true));
     }
     if principal.contains(":assumed-role/") && rng.chance(0.3) {
-        request.insert("session".into(), json!({"tags": {"project": "blue", "cost-center": "cc-1234"}}));
+        request.insert(
+            "session".into(),
+            json!({"tags": {"project": "blue", "cost-center": "cc-1234"}}),
+        );
     }
     request.insert("context".into(), json!({"s3:TlsVersion": rng.pick(&["1.2", "1.3", "1.2", "1.1"]), "aws:RequestedRegion": "us-east-1"}));
 
     // ---- skeleton --------------------------------------------------------------------------
     let is_root = principal.ends_with(":root");
     let n_identity = if is_root { 0 } else { rng.range(1, 8) };
-    let mut identity: Vec<Vec<Value>> = (0..n_identity).map(|_| (0..3).map(|_| identity_statement(rng, &ctx)).collect()).collect();
+    let mut identity: Vec<Vec<Value>> = (0..n_identity)
+        .map(|_| (0..3).map(|_| identity_statement(rng, &ctx)).collect())
+        .collect();
     let mut bucket_stmts: Vec<Value> = (0..2).map(|_| bucket_statement(rng, &ctx)).collect();
 
     let mut doc = Map::new();
@@ -161,9 +272,15 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     b.insert("policy".into(), json!({}));
     if rng.chance(0.6) {
         let rule = match rng.below(3) {
-            0 => json!({"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": false}),
-            1 => json!({"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": true}),
-            _ => json!({"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": if cross { ctx.key_cross.clone() } else { ctx.key_same.clone() }}, "BucketKeyEnabled": rng.chance(0.5)}),
+            0 => {
+                json!({"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": false})
+            }
+            1 => {
+                json!({"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": true})
+            }
+            _ => {
+                json!({"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": if cross { ctx.key_cross.clone() } else { ctx.key_same.clone() }}, "BucketKeyEnabled": rng.chance(0.5)})
+            }
         };
         b.insert("encryption".into(), json!({"Rules": [rule]}));
     }
@@ -173,13 +290,22 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     match rng.below(4) {
         0 => {}
         1 => {
-            b.insert("ownership_controls".into(), json!({"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}));
+            b.insert(
+                "ownership_controls".into(),
+                json!({"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}),
+            );
         }
         2 => {
-            b.insert("ownership_controls".into(), json!({"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}));
+            b.insert(
+                "ownership_controls".into(),
+                json!({"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}),
+            );
         }
         _ => {
-            b.insert("ownership_controls".into(), json!({"Rules": [{"ObjectOwnership": "ObjectWriter"}]}));
+            b.insert(
+                "ownership_controls".into(),
+                json!({"Rules": [{"ObjectOwnership": "ObjectWriter"}]}),
+            );
         }
     }
     if rng.chance(0.6) {
@@ -211,7 +337,10 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
     // Size of the skeleton plus the statements so far; each added statement adds its own
     // serialized length and a comma.
     let mut size = len(&Value::Object(doc.clone()))
-        + identity.iter().map(|p| p.iter().map(|st| len(st) + 1).sum::<usize>() + 60).sum::<usize>()
+        + identity
+            .iter()
+            .map(|p| p.iter().map(|st| len(st) + 1).sum::<usize>() + 60)
+            .sum::<usize>()
         + bucket_stmts.iter().map(|st| len(st) + 1).sum::<usize>()
         + 60;
     let mut guard = 0;
@@ -232,7 +361,9 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
                 identity[i].push(st);
             }
         }
-        if bucket_stmts.len() >= MAX_BUCKET_STATEMENTS && identity.iter().all(|p| p.len() >= MAX_IDENTITY_STATEMENTS) {
+        if bucket_stmts.len() >= MAX_BUCKET_STATEMENTS
+            && identity.iter().all(|p| p.len() >= MAX_IDENTITY_STATEMENTS)
+        {
             break;
         }
     }
@@ -251,11 +382,17 @@ pub(crate) fn document(rng: &mut Rng) -> Value {
         ]}));
     }
     if !is_root {
-        ident.insert("tags".into(), json!({"team": rng.pick(&["data", "platform", "ml"])}));
+        ident.insert(
+            "tags".into(),
+            json!({"team": rng.pick(&["data", "platform", "ml"])}),
+        );
     }
     doc.insert("identity".into(), Value::Object(ident));
     if let Some(Value::Object(b)) = doc.get_mut("bucket") {
-        b.insert("policy".into(), json!({"Version": VERSION, "Id": "BucketPolicy", "Statement": bucket_stmts}));
+        b.insert(
+            "policy".into(),
+            json!({"Version": VERSION, "Id": "BucketPolicy", "Statement": bucket_stmts}),
+        );
     }
     Value::Object(doc)
 }
@@ -283,11 +420,14 @@ fn account_entry(rng: &mut Rng, ctx: &Ctx, account: &str) -> Value {
     if rng.chance(0.5) {
         acct.push(deny);
     }
-    a.insert("scps".into(), json!([
-        {"target": "r-abcd", "policies": [full.clone()]},
-        {"target": "ou-abcd-11112222", "policies": [full]},
-        {"target": account, "policies": acct}
-    ]));
+    a.insert(
+        "scps".into(),
+        json!([
+            {"target": "r-abcd", "policies": [full.clone()]},
+            {"target": "ou-abcd-11112222", "policies": [full]},
+            {"target": account, "policies": acct}
+        ]),
+    );
     if rng.chance(0.4) {
         a.insert("rcps".into(), json!([{"target": "r-abcd", "policies": [{"name": "EnforceOrgIdentities", "document": {"Version": VERSION, "Statement": [
             {"Effect": "Deny", "Principal": "*", "Action": ["s3:*", "kms:*"], "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}},
@@ -303,14 +443,20 @@ fn account_entry(rng: &mut Rng, ctx: &Ctx, account: &str) -> Value {
 
 fn kms_keys(rng: &mut Rng, ctx: &Ctx) -> Value {
     let key_policy = |owner: &str, extra_account: Option<&str>, role: &str| {
-        let mut stmts = vec![json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{owner}:root")}, "Action": "kms:*", "Resource": "*"})];
+        let mut stmts = vec![
+            json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{owner}:root")}, "Action": "kms:*", "Resource": "*"}),
+        ];
         stmts.push(json!({"Sid": "AllowUseViaS3", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{owner}:role/{role}")}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}));
         if let Some(x) = extra_account {
             stmts.push(json!({"Sid": "AllowExternalAccount", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{x}:root")}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}));
         }
         json!({"Version": VERSION, "Id": "key-policy", "Statement": stmts})
     };
-    let cross_grant = if rng.chance(0.6) { Some(ACCOUNT_A) } else { None };
+    let cross_grant = if rng.chance(0.6) {
+        Some(ACCOUNT_A)
+    } else {
+        None
+    };
     json!([
         {"arn": ctx.key_same, "aliases": ["alias/app-data"], "manager": "CUSTOMER", "policy": key_policy(ctx.account, None, &ctx.role)},
         {"arn": ctx.key_cross, "aliases": ["alias/shared-data"], "manager": "CUSTOMER", "policy": key_policy(ACCOUNT_B, cross_grant, "BucketAdmin")},
@@ -327,16 +473,36 @@ fn identity_statement(rng: &mut Rng, ctx: &Ctx) -> Value {
     let b = ctx.bucket.as_str();
     let other = rng.pick(&ctx.buckets).clone();
     match rng.weighted(&[20, 12, 10, 10, 10, 10, 8, 8, 6, 6]) {
-        0 => json!({"Sid": sid_of(rng, "AllowObjectRw"), "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:GetObjectVersion"], "Resource": [format!("arn:aws:s3:::{b}/{}/*", rng.pick(&["uploads", "raw", "exports", "tmp"])), format!("arn:aws:s3:::{other}/*")]}),
-        1 => json!({"Sid": sid_of(rng, "AllowList"), "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], "Resource": [format!("arn:aws:s3:::{b}"), format!("arn:aws:s3:::{other}")], "Condition": {"StringLike": {"s3:prefix": ["uploads/*", "raw/*", ""]}}}),
-        2 => json!({"Sid": sid_of(rng, "AllowKms"), "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], "Resource": [ctx.key_same, ctx.key_cross], "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}),
-        3 => json!({"Sid": sid_of(rng, "DenyUnencrypted"), "Effect": "Deny", "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{b}/*"), "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": ["aws:kms", "AES256"]}}}),
-        4 => json!({"Sid": sid_of(rng, "Compute"), "Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:CreateTags"], "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}),
-        5 => json!({"Sid": sid_of(rng, "Logs"), "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], "Resource": format!("arn:aws:logs:us-east-1:{}:log-group:/app/{}:*", ctx.account, rng.pick(&["etl", "api", "worker"]))}),
-        6 => json!({"Sid": sid_of(rng, "Dynamo"), "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"], "Resource": format!("arn:aws:dynamodb:us-east-1:{}:table/{}", ctx.account, rng.pick(&["jobs", "sessions", "catalog"]))}),
-        7 => json!({"Sid": sid_of(rng, "DenyOutsideNetwork"), "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/24"]}, "StringNotEqualsIfExists": {"aws:SourceVpce": VPCE}, "BoolIfExists": {"aws:ViaAWSService": "false"}}}),
-        8 => json!({"Sid": sid_of(rng, "AllowTaggedUpload"), "Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectTagging"], "Resource": format!("arn:aws:s3:::{b}/*"), "Condition": {"StringEquals": {"s3:RequestObjectTag/team": "${aws:PrincipalTag/team}"}, "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["team", "env", "owner", "classification"]}}}),
-        _ => json!({"Sid": sid_of(rng, "Sqs"), "Effect": "Allow", "NotAction": ["sqs:DeleteQueue", "sqs:SetQueueAttributes"], "Resource": format!("arn:aws:sqs:us-east-1:{}:{}-queue", ctx.account, rng.pick(&["ingest", "dlq", "events"]))}),
+        0 => {
+            json!({"Sid": sid_of(rng, "AllowObjectRw"), "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:GetObjectVersion"], "Resource": [format!("arn:aws:s3:::{b}/{}/*", rng.pick(&["uploads", "raw", "exports", "tmp"])), format!("arn:aws:s3:::{other}/*")]})
+        }
+        1 => {
+            json!({"Sid": sid_of(rng, "AllowList"), "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], "Resource": [format!("arn:aws:s3:::{b}"), format!("arn:aws:s3:::{other}")], "Condition": {"StringLike": {"s3:prefix": ["uploads/*", "raw/*", ""]}}})
+        }
+        2 => {
+            json!({"Sid": sid_of(rng, "AllowKms"), "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], "Resource": [ctx.key_same, ctx.key_cross], "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}})
+        }
+        3 => {
+            json!({"Sid": sid_of(rng, "DenyUnencrypted"), "Effect": "Deny", "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{b}/*"), "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": ["aws:kms", "AES256"]}}})
+        }
+        4 => {
+            json!({"Sid": sid_of(rng, "Compute"), "Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:CreateTags"], "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}})
+        }
+        5 => {
+            json!({"Sid": sid_of(rng, "Logs"), "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], "Resource": format!("arn:aws:logs:us-east-1:{}:log-group:/app/{}:*", ctx.account, rng.pick(&["etl", "api", "worker"]))})
+        }
+        6 => {
+            json!({"Sid": sid_of(rng, "Dynamo"), "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"], "Resource": format!("arn:aws:dynamodb:us-east-1:{}:table/{}", ctx.account, rng.pick(&["jobs", "sessions", "catalog"]))})
+        }
+        7 => {
+            json!({"Sid": sid_of(rng, "DenyOutsideNetwork"), "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/24"]}, "StringNotEqualsIfExists": {"aws:SourceVpce": VPCE}, "BoolIfExists": {"aws:ViaAWSService": "false"}}})
+        }
+        8 => {
+            json!({"Sid": sid_of(rng, "AllowTaggedUpload"), "Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectTagging"], "Resource": format!("arn:aws:s3:::{b}/*"), "Condition": {"StringEquals": {"s3:RequestObjectTag/team": "${aws:PrincipalTag/team}"}, "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["team", "env", "owner", "classification"]}}})
+        }
+        _ => {
+            json!({"Sid": sid_of(rng, "Sqs"), "Effect": "Allow", "NotAction": ["sqs:DeleteQueue", "sqs:SetQueueAttributes"], "Resource": format!("arn:aws:sqs:us-east-1:{}:{}-queue", ctx.account, rng.pick(&["ingest", "dlq", "events"]))})
+        }
     }
 }
 
@@ -347,7 +513,9 @@ fn bucket_statement(rng: &mut Rng, ctx: &Ctx) -> Value {
         0 => json!({"AWS": format!("arn:aws:iam::{}:root", ctx.account)}),
         1 => json!({"AWS": format!("arn:aws:iam::{}:role/{}", ctx.account, ctx.role)}),
         2 => json!({"AWS": ctx.principal}),
-        3 => json!({"AWS": [format!("arn:aws:iam::{}:root", ACCOUNT_A), format!("arn:aws:iam::{}:root", ACCOUNT_B)]}),
+        3 => {
+            json!({"AWS": [format!("arn:aws:iam::{}:root", ACCOUNT_A), format!("arn:aws:iam::{}:root", ACCOUNT_B)]})
+        }
         _ => s("*"),
     };
     let kind = match ctx.deny_kind {
@@ -355,14 +523,32 @@ fn bucket_statement(rng: &mut Rng, ctx: &Ctx) -> Value {
         _ => *rng.pick(&[0usize, 0, 1, 6]),
     };
     match kind {
-        0 => json!({"Sid": sid_of(rng, "AllowCrossAccountUpload"), "Effect": "Allow", "Principal": prin, "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging"], "Resource": obj, "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}),
-        1 => json!({"Sid": sid_of(rng, "IPAllow"), "Effect": "Allow", "Principal": prin, "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{b}"), obj], "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "192.0.2.0/24"]}, "NotIpAddress": {"aws:SourceIp": "203.0.113.128/25"}}}),
-        2 => json!({"Sid": sid_of(rng, "DenyIncorrectEncryptionHeader"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}),
-        3 => json!({"Sid": sid_of(rng, "DenyUnEncryptedObjectUploads"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}),
-        4 => json!({"Sid": sid_of(rng, "RequireKmsKey"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": if rng.chance(0.5) { ctx.key_same.clone() } else { ctx.key_cross.clone() }}}}),
-        5 => json!({"Sid": sid_of(rng, "StorageClass"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-storage-class": ["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING"]}}}),
-        6 => json!({"Sid": sid_of(rng, "GrantFullControl"), "Effect": "Allow", "Principal": prin, "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringEquals": {"s3:x-amz-grant-full-control": "id=79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}}}),
-        7 => json!({"Sid": sid_of(rng, "DenyInsecureTransport"), "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{b}"), obj], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
-        _ => json!({"Sid": sid_of(rng, "VpceOnly"), "Effect": "Deny", "Principal": "*", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": obj, "Condition": {"StringNotEquals": {"aws:SourceVpce": [VPCE, "vpce-0fedcba987654321"]}, "StringNotLike": {"aws:PrincipalArn": format!("arn:aws:iam::{}:role/{}*", ctx.account, &ctx.role[..3])}}}),
+        0 => {
+            json!({"Sid": sid_of(rng, "AllowCrossAccountUpload"), "Effect": "Allow", "Principal": prin, "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging"], "Resource": obj, "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}})
+        }
+        1 => {
+            json!({"Sid": sid_of(rng, "IPAllow"), "Effect": "Allow", "Principal": prin, "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{b}"), obj], "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "192.0.2.0/24"]}, "NotIpAddress": {"aws:SourceIp": "203.0.113.128/25"}}})
+        }
+        2 => {
+            json!({"Sid": sid_of(rng, "DenyIncorrectEncryptionHeader"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}})
+        }
+        3 => {
+            json!({"Sid": sid_of(rng, "DenyUnEncryptedObjectUploads"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}})
+        }
+        4 => {
+            json!({"Sid": sid_of(rng, "RequireKmsKey"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": if rng.chance(0.5) { ctx.key_same.clone() } else { ctx.key_cross.clone() }}}})
+        }
+        5 => {
+            json!({"Sid": sid_of(rng, "StorageClass"), "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-storage-class": ["STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING"]}}})
+        }
+        6 => {
+            json!({"Sid": sid_of(rng, "GrantFullControl"), "Effect": "Allow", "Principal": prin, "Action": "s3:PutObject", "Resource": obj, "Condition": {"StringEquals": {"s3:x-amz-grant-full-control": "id=79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}}})
+        }
+        7 => {
+            json!({"Sid": sid_of(rng, "DenyInsecureTransport"), "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{b}"), obj], "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+        }
+        _ => {
+            json!({"Sid": sid_of(rng, "VpceOnly"), "Effect": "Deny", "Principal": "*", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": obj, "Condition": {"StringNotEquals": {"aws:SourceVpce": [VPCE, "vpce-0fedcba987654321"]}, "StringNotLike": {"aws:PrincipalArn": format!("arn:aws:iam::{}:role/{}*", ctx.account, &ctx.role[..3])}}})
+        }
     }
 }
