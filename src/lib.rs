@@ -11,3 +11,4 @@
 
 pub mod aws;
 pub mod facts;
+pub mod lang;

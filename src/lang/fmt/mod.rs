@@ -1,0 +1,1 @@
+//! Formatter (placeholder while the printer is written).
