@@ -87,7 +87,10 @@ impl RuleTable {
 
     /// Names of rules in a package (for suggestions).
     pub fn names_in<'a>(&'a self, package: &'a [String]) -> impl Iterator<Item = &'a str> + 'a {
-        self.groups.iter().filter(move |g| g.package == package).map(|g| g.name.as_str())
+        self.groups
+            .iter()
+            .filter(move |g| g.package == package)
+            .map(|g| g.name.as_str())
     }
 
     /// Resolves `data.a.b.c...`-style segments (without `data`) to the longest package
@@ -116,7 +119,10 @@ fn kind_of(head: &Head) -> Option<GroupKind> {
 pub fn build_table(modules: &[Module], errors: &mut Vec<Diagnostic>) -> RuleTable {
     let mut t = RuleTable::default();
     for (mi, m) in modules.iter().enumerate() {
-        t.packages.entry(m.package.kind.clone()).or_default().push(mi);
+        t.packages
+            .entry(m.package.kind.clone())
+            .or_default()
+            .push(mi);
         for (ri, r) in m.rules.iter().enumerate() {
             let key = (m.package.kind.clone(), r.kind.name.kind.clone());
             let kind = kind_of(&r.kind.head);
@@ -136,11 +142,15 @@ pub fn build_table(modules: &[Module], errors: &mut Vec<Diagnostic>) -> RuleTabl
                     id
                 }
             };
-            let Some(g) = t.groups.get_mut(id.0 as usize) else { continue };
+            let Some(g) = t.groups.get_mut(id.0 as usize) else {
+                continue;
+            };
             match kind {
-                None if g.default.is_some() => errors.push(
-                    Diagnostic::error("check::duplicate-default", r.kind.name.span, format!("`{}` has more than one default", g.name)),
-                ),
+                None if g.default.is_some() => errors.push(Diagnostic::error(
+                    "check::duplicate-default",
+                    r.kind.name.span,
+                    format!("`{}` has more than one default", g.name),
+                )),
                 None => g.default = Some((mi, ri)),
                 Some(k) => {
                     if g.defs.is_empty() {
@@ -150,7 +160,12 @@ pub fn build_table(modules: &[Module], errors: &mut Vec<Diagnostic>) -> RuleTabl
                             Diagnostic::error(
                                 "check::rule-kind",
                                 r.kind.name.span,
-                                format!("`{}` is defined as {} and as {}", g.name, g.kind.describe(), k.describe()),
+                                format!(
+                                    "`{}` is defined as {} and as {}",
+                                    g.name,
+                                    g.kind.describe(),
+                                    k.describe()
+                                ),
                             )
                             .with_help("every definition of a rule must have the same kind"),
                         );
@@ -162,7 +177,15 @@ pub fn build_table(modules: &[Module], errors: &mut Vec<Diagnostic>) -> RuleTabl
     }
     for g in &t.groups {
         if g.default.is_some() && g.kind != GroupKind::Complete {
-            errors.push(Diagnostic::error("check::default-kind", g.span, format!("`default` applies only to value rules; `{}` is {}", g.name, g.kind.describe())));
+            errors.push(Diagnostic::error(
+                "check::default-kind",
+                g.span,
+                format!(
+                    "`default` applies only to value rules; `{}` is {}",
+                    g.name,
+                    g.kind.describe()
+                ),
+            ));
         }
     }
     for m in modules {
@@ -172,27 +195,44 @@ pub fn build_table(modules: &[Module], errors: &mut Vec<Diagnostic>) -> RuleTabl
     t
 }
 
-fn check_imports(m: &Module, t: &RuleTable, errors: &mut Vec<Diagnostic>) -> HashMap<String, Vec<String>> {
+fn check_imports(
+    m: &Module,
+    t: &RuleTable,
+    errors: &mut Vec<Diagnostic>,
+) -> HashMap<String, Vec<String>> {
     let mut out = HashMap::new();
     for imp in &m.imports {
         let segs = &imp.path.kind;
         let span = imp.path.span;
         if segs.first().map(String::as_str) != Some("data") || segs.len() < 2 {
-            errors.push(Diagnostic::error("check::import", span, "only packages can be imported: `import data.<package>`"));
+            errors.push(Diagnostic::error(
+                "check::import",
+                span,
+                "only packages can be imported: `import data.<package>`",
+            ));
             continue;
         }
         let pkg: Vec<String> = segs.iter().skip(1).cloned().collect();
         if !t.packages.contains_key(&pkg) {
             let wanted = pkg.join(".");
             let known: Vec<String> = t.packages.keys().map(|k| k.join(".")).collect();
-            let mut d = Diagnostic::error("check::unknown-import", span, format!("unknown package `{wanted}`"));
+            let mut d = Diagnostic::error(
+                "check::unknown-import",
+                span,
+                format!("unknown package `{wanted}`"),
+            );
             if let Some(s) = suggest(&wanted, known.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `data.{s}`?"));
             }
             errors.push(d);
             continue;
         }
-        let alias = imp.alias.as_ref().map(|a| a.kind.clone()).or_else(|| pkg.last().cloned()).unwrap_or_default();
+        let alias = imp
+            .alias
+            .as_ref()
+            .map(|a| a.kind.clone())
+            .or_else(|| pkg.last().cloned())
+            .unwrap_or_default();
         out.insert(alias, pkg);
     }
     out
@@ -200,20 +240,33 @@ fn check_imports(m: &Module, t: &RuleTable, errors: &mut Vec<Diagnostic>) -> Has
 
 /// Attaches every `# METADATA` block to the rule right after it, checks for duplicate
 /// ids across all files, and returns the listing (in file order).
-pub fn attach_metadata(modules: &[Module], comments: &[Vec<Comment>], sources: &SourceMap, errors: &mut Vec<Diagnostic>) -> Vec<(RuleInfo, Span)> {
+pub fn attach_metadata(
+    modules: &[Module],
+    comments: &[Vec<Comment>],
+    sources: &SourceMap,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(RuleInfo, Span)> {
     let mut out: Vec<(RuleInfo, Span)> = Vec::new();
     let mut seen: HashMap<String, Span> = HashMap::new();
     for (m, cs) in modules.iter().zip(comments) {
         let src = m.source.0;
-        let Some(file) = sources.file(src) else { continue };
+        let Some(file) = sources.file(src) else {
+            continue;
+        };
         let span_of = |a: usize, b: usize| Span::new(src, a, b);
         for block in metadata::blocks(cs, &file.text, span_of, errors) {
             let next = m.rules.iter().find(|r| r.span.start >= block.span.end);
             let gap_ok = next.is_some_and(|r| {
-                file.text.get(block.span.end as usize..r.span.start as usize).is_some_and(|g| g.trim().is_empty())
+                file.text
+                    .get(block.span.end as usize..r.span.start as usize)
+                    .is_some_and(|g| g.trim().is_empty())
             });
             let Some(rule) = next.filter(|_| gap_ok) else {
-                errors.push(Diagnostic::error("check::metadata", block.span, "metadata block is not directly followed by a rule"));
+                errors.push(Diagnostic::error(
+                    "check::metadata",
+                    block.span,
+                    "metadata block is not directly followed by a rule",
+                ));
                 continue;
             };
             let mut info = block.info;
@@ -223,10 +276,18 @@ pub fn attach_metadata(modules: &[Module], comments: &[Vec<Comment>], sources: &
             info.line = file.line_col(rule.span.start as usize).line;
             if !info.id.is_empty() {
                 if let Some(first) = seen.get(&info.id) {
-                    let (f, l) = sources.file(first.source).map_or((String::new(), 0), |f| (f.name.clone(), f.line_col(first.start as usize).line));
+                    let (f, l) = sources.file(first.source).map_or((String::new(), 0), |f| {
+                        (f.name.clone(), f.line_col(first.start as usize).line)
+                    });
                     errors.push(
-                        Diagnostic::error("check::duplicate-id", block.span, format!("metadata id `{}` is already used", info.id))
-                            .with_help(format!("first used at {f}:{l}; ids must be unique across the ruleset")),
+                        Diagnostic::error(
+                            "check::duplicate-id",
+                            block.span,
+                            format!("metadata id `{}` is already used", info.id),
+                        )
+                        .with_help(format!(
+                            "first used at {f}:{l}; ids must be unique across the ruleset"
+                        )),
                     );
                 } else {
                     seen.insert(info.id.clone(), block.span);
@@ -240,7 +301,11 @@ pub fn attach_metadata(modules: &[Module], comments: &[Vec<Comment>], sources: &
 
 /// Reports every recursion cycle in the dependency graph (`edges[rule]` = rules it
 /// references, with the reference's span), once per cycle, at a reference in it.
-pub fn check_cycles(table: &RuleTable, edges: &[Vec<(RuleId, Span)>], errors: &mut Vec<Diagnostic>) {
+pub fn check_cycles(
+    table: &RuleTable,
+    edges: &[Vec<(RuleId, Span)>],
+    errors: &mut Vec<Diagnostic>,
+) {
     // Iterative DFS with colours: 0 new, 1 on stack, 2 done.
     let n = edges.len();
     let mut colour = vec![0u8; n];
@@ -272,8 +337,12 @@ pub fn check_cycles(table: &RuleTable, edges: &[Vec<(RuleId, Span)>], errors: &m
                             .chain(table.groups.get(to).map(|g| g.name.clone()))
                             .collect();
                         errors.push(
-                            Diagnostic::error("check::recursion", span, format!("recursion: {}", names.join(" → ")))
-                                .with_help("rules and functions may not depend on themselves"),
+                            Diagnostic::error(
+                                "check::recursion",
+                                span,
+                                format!("recursion: {}", names.join(" → ")),
+                            )
+                            .with_help("rules and functions may not depend on themselves"),
                         );
                     }
                     _ => {}

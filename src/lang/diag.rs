@@ -33,7 +33,13 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error with no hint.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { code, message: message.into(), span, help: None, severity: Severity::Error }
+        Diagnostic {
+            code,
+            message: message.into(),
+            span,
+            help: None,
+            severity: Severity::Error,
+        }
     }
 
     /// Adds a hint.
@@ -70,7 +76,10 @@ impl Diagnostics {
 
     /// Number of errors (not warnings).
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// Human rendering of every diagnostic, separated by blank lines, ending with a summary.
@@ -88,7 +97,12 @@ impl Diagnostics {
     /// JSON rendering: an array of objects with code, severity, message, file, line,
     /// column, end_line, end_column, help and the source line.
     pub fn render_json(&self) -> serde_json::Value {
-        serde_json::Value::Array(self.items.iter().map(|d| json_one(&self.sources, d)).collect())
+        serde_json::Value::Array(
+            self.items
+                .iter()
+                .map(|d| json_one(&self.sources, d))
+                .collect(),
+        )
     }
 }
 
@@ -120,16 +134,24 @@ pub fn render_one(sources: &SourceMap, d: &Diagnostic) -> String {
         Severity::Warning => "warning",
     };
     let mut out = format!("{kind}[{}]: {}\n", d.code, d.message);
-    let text = sources.file(d.span.source).map_or("", |f| f.line_text(line));
+    let text = sources
+        .file(d.span.source)
+        .map_or("", |f| f.line_text(line));
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}--> {name}:{line}:{col}");
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{line} | {text}");
-    let width = if end_line == line { end_col.saturating_sub(col).max(1) } else {
+    let width = if end_line == line {
+        end_col.saturating_sub(col).max(1)
+    } else {
         text.chars().count().saturating_sub(col - 1).max(1)
     };
-    let lead: String = text.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let lead: String = text
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
     let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(width));
     if let Some(help) = &d.help {
         let _ = writeln!(out, "{pad} = help: {help}");
@@ -139,7 +161,9 @@ pub fn render_one(sources: &SourceMap, d: &Diagnostic) -> String {
 
 fn json_one(sources: &SourceMap, d: &Diagnostic) -> serde_json::Value {
     let (name, line, col, end_line, end_col) = location(sources, d.span);
-    let text = sources.file(d.span.source).map_or("", |f| f.line_text(line));
+    let text = sources
+        .file(d.span.source)
+        .map_or("", |f| f.line_text(line));
     serde_json::json!({
         "code": d.code,
         "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
@@ -172,7 +196,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// The closest candidate within a distance of a third of the name's length (at least 1),
 /// e.g. `strtswith` → `startswith`.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let len = name.chars().count();
+    if len < 3 {
+        return None; // one- and two-letter names are near everything
+    }
+    let limit = (len / 3).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != name)
@@ -188,7 +216,10 @@ mod tests {
 
     #[test]
     fn near_miss() {
-        assert_eq!(suggest("strtswith", ["startswith", "endswith"]), Some("startswith"));
+        assert_eq!(
+            suggest("strtswith", ["startswith", "endswith"]),
+            Some("startswith")
+        );
         assert_eq!(suggest("zzz", ["startswith"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

@@ -69,11 +69,16 @@ impl Loader {
             // Check the files that parsed too, so one run shows every problem; a file
             // with a syntax error may leave its imports unresolved, which is noise.
             compile::compile(&self.modules, &self.comments, &sources, extra).map_err(|e| {
-                e.into_iter().filter(|d| d.code != "check::unknown-import").collect::<Vec<_>>()
+                e.into_iter()
+                    .filter(|d| d.code != "check::unknown-import")
+                    .collect::<Vec<_>>()
             })
         };
         match compiled {
-            Ok(c) if errors.is_empty() => Ok(Program { compiled: Arc::new(c), sources }),
+            Ok(c) if errors.is_empty() => Ok(Program {
+                compiled: Arc::new(c),
+                sources,
+            }),
             Ok(_) => Err(Diagnostics::new(errors, sources)),
             Err(mut e) => {
                 errors.append(&mut e);
@@ -94,21 +99,44 @@ impl Program {
     /// Evaluates a rule by its full path (`data.s3.put_object.findings`) against
     /// `input`, with the default budgets. `host` reaches host builtins. `Ok(None)`:
     /// the rule is undefined.
-    pub fn eval_rule(&self, path: &str, input: &Value, host: Option<&dyn Any>) -> Result<Option<Value>, EvalError> {
+    pub fn eval_rule(
+        &self,
+        path: &str,
+        input: &Value,
+        host: Option<&dyn Any>,
+    ) -> Result<Option<Value>, EvalError> {
         self.eval_rule_with(path, input, host, EvalOptions::default())
     }
 
     /// As [`Program::eval_rule`] with explicit budgets.
-    pub fn eval_rule_with(&self, path: &str, input: &Value, host: Option<&dyn Any>, opts: EvalOptions) -> Result<Option<Value>, EvalError> {
+    pub fn eval_rule_with(
+        &self,
+        path: &str,
+        input: &Value,
+        host: Option<&dyn Any>,
+        opts: EvalOptions,
+    ) -> Result<Option<Value>, EvalError> {
         let segs: Vec<&str> = path.split('.').collect();
         let found = match segs.split_first() {
-            Some((&"data", rest)) => self.compiled.table.resolve_path(rest).filter(|(_, used)| *used == rest.len()),
+            Some((&"data", rest)) => self
+                .compiled
+                .table
+                .resolve_path(rest)
+                .filter(|(_, used)| *used == rest.len()),
             _ => None,
         };
         let Some((id, _)) = found else {
-            return Err(EvalError::new("eval::unknown-rule", Span::default(), format!("no rule `{path}`")));
+            return Err(EvalError::new(
+                "eval::unknown-rule",
+                Span::default(),
+                format!("no rule `{path}`"),
+            ));
         };
-        let span = self.compiled.rules.get(id.0 as usize).map_or(Span::default(), |r| r.span);
+        let span = self
+            .compiled
+            .rules
+            .get(id.0 as usize)
+            .map_or(Span::default(), |r| r.span);
         eval::eval_rule(&self.compiled, id, input.clone(), host, opts, span)
     }
 
@@ -131,6 +159,9 @@ impl Program {
 
     /// An evaluation error as diagnostics (render with `render_human` / `render_json`).
     pub fn error_diagnostics(&self, e: &EvalError) -> Diagnostics {
-        Diagnostics::new(vec![Diagnostic::error(e.code, e.span, e.message.clone())], self.sources.clone())
+        Diagnostics::new(
+            vec![Diagnostic::error(e.code, e.span, e.message.clone())],
+            self.sources.clone(),
+        )
     }
 }

@@ -59,7 +59,12 @@ pub struct Block {
 
 /// Finds `# METADATA` blocks among a file's comments. Errors (bad severity, missing id,
 /// malformed line) go to `errors`.
-pub fn blocks(comments: &[Comment], text: &str, span_of: impl Fn(usize, usize) -> Span, errors: &mut Vec<Diagnostic>) -> Vec<Block> {
+pub fn blocks(
+    comments: &[Comment],
+    text: &str,
+    span_of: impl Fn(usize, usize) -> Span,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Block> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(c) = comments.get(i) {
@@ -79,12 +84,20 @@ pub fn blocks(comments: &[Comment], text: &str, span_of: impl Fn(usize, usize) -
             i += 1;
         }
         let span = span_of(c.start, last_end);
-        out.push(Block { span, info: parse_lines(&lines, &span_of, errors, span) });
+        out.push(Block {
+            span,
+            info: parse_lines(&lines, &span_of, errors, span),
+        });
     }
     out
 }
 
-fn parse_lines(lines: &[&Comment], span_of: &impl Fn(usize, usize) -> Span, errors: &mut Vec<Diagnostic>, block: Span) -> RuleInfo {
+fn parse_lines(
+    lines: &[&Comment],
+    span_of: &impl Fn(usize, usize) -> Span,
+    errors: &mut Vec<Diagnostic>,
+    block: Span,
+) -> RuleInfo {
     let mut info = RuleInfo::default();
     let mut last_key: Option<String> = None;
     for c in lines {
@@ -97,7 +110,11 @@ fn parse_lines(lines: &[&Comment], span_of: &impl Fn(usize, usize) -> Span, erro
             continue;
         }
         let Some((key, value)) = raw.split_once(':') else {
-            errors.push(Diagnostic::error("check::metadata", span, "metadata line is not `key: value`"));
+            errors.push(Diagnostic::error(
+                "check::metadata",
+                span,
+                "metadata line is not `key: value`",
+            ));
             continue;
         };
         let (key, value) = (key.trim().to_string(), value.trim().to_string());
@@ -105,7 +122,10 @@ fn parse_lines(lines: &[&Comment], span_of: &impl Fn(usize, usize) -> Span, erro
         last_key = Some(key);
     }
     if info.id.is_empty() {
-        errors.push(Diagnostic::error("check::metadata", block, "metadata block has no `id`").with_help("add a line `# id: my-rule-id`"));
+        errors.push(
+            Diagnostic::error("check::metadata", block, "metadata block has no `id`")
+                .with_help("add a line `# id: my-rule-id`"),
+        );
     }
     info
 }
@@ -119,15 +139,23 @@ fn set(info: &mut RuleInfo, key: &str, value: String, span: Span, errors: &mut V
         "severity" => {
             if !matches!(value.as_str(), "error" | "warning" | "info") {
                 errors.push(
-                    Diagnostic::error("check::metadata", span, format!("unknown severity `{value}`"))
-                        .with_help("use error, warning or info"),
+                    Diagnostic::error(
+                        "check::metadata",
+                        span,
+                        format!("unknown severity `{value}`"),
+                    )
+                    .with_help("use error, warning or info"),
                 );
             }
             info.severity = Some(value);
         }
         "tags" => {
             let inner = value.trim().trim_start_matches('[').trim_end_matches(']');
-            info.tags = inner.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+            info.tags = inner
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
         }
         other => {
             info.custom.insert(other.to_string(), value);

@@ -22,12 +22,20 @@ impl Span {
     /// A span in `source` from `start` to `end` (byte offsets, saturated to `u32`).
     pub fn new(source: SourceId, start: usize, end: usize) -> Self {
         let cap = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Span { source, start: cap(start), end: cap(end.max(start)) }
+        Span {
+            source,
+            start: cap(start),
+            end: cap(end.max(start)),
+        }
     }
 
     /// The smallest span covering both (same file assumed; `self`'s file kept).
     pub fn to(self, other: Span) -> Span {
-        Span { source: self.source, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            source: self.source,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -54,7 +62,11 @@ impl SourceFile {
     fn new(name: String, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { name, text, line_starts }
+        SourceFile {
+            name,
+            text,
+            line_starts,
+        }
     }
 
     /// Line and column of a byte offset (clamped to the text).
@@ -65,8 +77,15 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts.get(line_idx).copied().unwrap_or(0);
-        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        LineCol { line: line_idx + 1, col }
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        LineCol {
+            line: line_idx + 1,
+            col,
+        }
     }
 
     /// The text of a 1-based line, without its line break.
@@ -74,8 +93,15 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return "";
         };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
-        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
     }
 }
 

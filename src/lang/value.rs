@@ -124,9 +124,10 @@ impl Value {
     pub fn get(&self, key: &Value) -> Option<Value> {
         match (self, key) {
             (Value::Object(m), k) => m.get(k).cloned(),
-            (Value::Array(a), Value::Number(n)) => {
-                n.as_i64().and_then(|i| usize::try_from(i).ok()).and_then(|i| a.get(i).cloned())
-            }
+            (Value::Array(a), Value::Number(n)) => n
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| a.get(i).cloned()),
             (Value::Set(s), k) => s.contains(k).then(|| k.clone()),
             _ => None,
         }
@@ -140,9 +141,11 @@ impl Value {
             serde_json::Value::Number(n) => Value::num(n.as_f64().unwrap_or(0.0)),
             serde_json::Value::String(s) => Value::str(s),
             serde_json::Value::Array(a) => Value::array(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::object(o.iter().map(|(k, v)| (Value::str(k), Value::from_json(v))).collect())
-            }
+            serde_json::Value::Object(o) => Value::object(
+                o.iter()
+                    .map(|(k, v)| (Value::str(k), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -153,7 +156,8 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => match n.as_i64() {
                 Some(i) => serde_json::Value::from(i),
-                None => serde_json::Number::from_f64(n.get()).map_or(serde_json::Value::Null, serde_json::Value::Number),
+                None => serde_json::Number::from_f64(n.get())
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number),
             },
             Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),

@@ -33,32 +33,52 @@ pub fn wildcard_match(pattern: &str, value: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 fn glob_match(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
-    Ok(Some(Value::Bool(wildcard_match(arg_str(a, 0)?, arg_str(a, 1)?))))
+    Ok(Some(Value::Bool(wildcard_match(
+        arg_str(a, 0)?,
+        arg_str(a, 1)?,
+    ))))
 }
 
 fn cidr_contains(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
-    let net: ipnet::IpNet = arg_str(a, 0)?
-        .parse()
-        .map_err(|_| BuiltinError::arg(0, format!("not a CIDR block: {:?}", arg_str(a, 0).unwrap_or(""))))?;
+    let net: ipnet::IpNet = arg_str(a, 0)?.parse().map_err(|_| {
+        BuiltinError::arg(
+            0,
+            format!("not a CIDR block: {:?}", arg_str(a, 0).unwrap_or("")),
+        )
+    })?;
     let what = arg_str(a, 1)?;
     let inside = if let Ok(ip) = what.parse::<IpAddr>() {
         net.contains(&ip)
     } else if let Ok(other) = what.parse::<ipnet::IpNet>() {
         net.contains(&other)
     } else {
-        return Err(BuiltinError::arg(1, format!("not an IP address or CIDR block: {what:?}")));
+        return Err(BuiltinError::arg(
+            1,
+            format!("not an IP address or CIDR block: {what:?}"),
+        ));
     };
     Ok(Some(Value::Bool(inside)))
 }
 
 /// The matching family.
 pub static BUILTINS: &[Builtin] = &[
-    Builtin { name: "glob.match", arity: 2, func: glob_match, doc: "IAM wildcard match: `*` any run, `?` one character; case-sensitive" },
-    Builtin { name: "net.cidr_contains", arity: 2, func: cidr_contains, doc: "true if the CIDR block contains the IP address or block" },
+    Builtin {
+        name: "glob.match",
+        arity: 2,
+        func: glob_match,
+        doc: "IAM wildcard match: `*` any run, `?` one character; case-sensitive",
+    },
+    Builtin {
+        name: "net.cidr_contains",
+        arity: 2,
+        func: cidr_contains,
+        doc: "true if the CIDR block contains the IP address or block",
+    },
 ];
 
 #[cfg(test)]

@@ -72,7 +72,10 @@ pub struct BuiltinError {
 impl BuiltinError {
     /// An error about argument `arg`.
     pub fn arg(arg: usize, message: impl Into<String>) -> Self {
-        BuiltinError { message: message.into(), arg: Some(arg) }
+        BuiltinError {
+            message: message.into(),
+            arg: Some(arg),
+        }
     }
 }
 
@@ -89,14 +92,22 @@ pub struct Registry {
 
 /// The standard families.
 pub fn standard() -> [&'static [Builtin]; 4] {
-    [strings::BUILTINS, collections::BUILTINS, types::BUILTINS, matching::BUILTINS]
+    [
+        strings::BUILTINS,
+        collections::BUILTINS,
+        types::BUILTINS,
+        matching::BUILTINS,
+    ]
 }
 
 impl Registry {
     /// Builds the registry from the standard families and `extra`. Returns the names
     /// defined more than once, if any.
     pub fn new(extra: &'static [Builtin]) -> Result<Registry, Vec<&'static str>> {
-        let mut reg = Registry { entries: Vec::new(), by_name: HashMap::new() };
+        let mut reg = Registry {
+            entries: Vec::new(),
+            by_name: HashMap::new(),
+        };
         let mut dups = Vec::new();
         for family in standard().into_iter().chain(std::iter::once(extra)) {
             for b in family {
@@ -134,20 +145,27 @@ impl Registry {
 // Argument helpers shared by the families.
 
 pub(crate) fn arg(args: &[Value], i: usize) -> Result<&Value, BuiltinError> {
-    args.get(i).ok_or_else(|| BuiltinError::arg(i, "missing argument"))
+    args.get(i)
+        .ok_or_else(|| BuiltinError::arg(i, "missing argument"))
 }
 
 pub(crate) fn arg_str(args: &[Value], i: usize) -> Result<&str, BuiltinError> {
     match arg(args, i)? {
         Value::String(s) => Ok(s),
-        other => Err(BuiltinError::arg(i, format!("expected a string, got {}", other.type_name()))),
+        other => Err(BuiltinError::arg(
+            i,
+            format!("expected a string, got {}", other.type_name()),
+        )),
     }
 }
 
 pub(crate) fn arg_num(args: &[Value], i: usize) -> Result<f64, BuiltinError> {
     match arg(args, i)? {
         Value::Number(n) => Ok(n.get()),
-        other => Err(BuiltinError::arg(i, format!("expected a number, got {}", other.type_name()))),
+        other => Err(BuiltinError::arg(
+            i,
+            format!("expected a number, got {}", other.type_name()),
+        )),
     }
 }
 
@@ -156,7 +174,10 @@ pub(crate) fn arg_items(args: &[Value], i: usize) -> Result<Vec<Value>, BuiltinE
     match arg(args, i)? {
         Value::Array(a) => Ok(a.as_ref().clone()),
         Value::Set(s) => Ok(s.iter().cloned().collect()),
-        other => Err(BuiltinError::arg(i, format!("expected an array or a set, got {}", other.type_name()))),
+        other => Err(BuiltinError::arg(
+            i,
+            format!("expected an array or a set, got {}", other.type_name()),
+        )),
     }
 }
 
@@ -172,7 +193,12 @@ mod tests {
 
     #[test]
     fn duplicate_extra_is_reported() {
-        static DUP: &[Builtin] = &[Builtin { name: "count", arity: 1, func: |_, _| Ok(None), doc: "" }];
+        static DUP: &[Builtin] = &[Builtin {
+            name: "count",
+            arity: 1,
+            func: |_, _| Ok(None),
+            doc: "",
+        }];
         assert_eq!(Registry::new(DUP).err(), Some(vec!["count"]));
     }
 }

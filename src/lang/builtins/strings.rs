@@ -20,7 +20,12 @@ fn sprintf(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     let format = arg_str(a, 0)?;
     let values = match arg(a, 1)? {
         Value::Array(v) => v.as_ref().clone(),
-        other => return Err(BuiltinError::arg(1, format!("expected an array of values, got {}", other.type_name()))),
+        other => {
+            return Err(BuiltinError::arg(
+                1,
+                format!("expected an array of values, got {}", other.type_name()),
+            ))
+        }
     };
     let mut out = String::new();
     let mut next = values.iter();
@@ -33,18 +38,31 @@ fn sprintf(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
         match chars.next() {
             Some('%') => out.push('%'),
             Some(verb @ ('s' | 'v' | 'd')) => {
-                let v = next.next().ok_or_else(|| BuiltinError::arg(1, "too few values for the format"))?;
+                let v = next
+                    .next()
+                    .ok_or_else(|| BuiltinError::arg(1, "too few values for the format"))?;
                 if verb == 'd' {
                     match v {
                         Value::Number(n) if n.as_i64().is_some() => out.push_str(&n.to_string()),
-                        other => return Err(BuiltinError::arg(1, format!("%d needs an integer, got {}", other.type_name()))),
+                        other => {
+                            return Err(BuiltinError::arg(
+                                1,
+                                format!("%d needs an integer, got {}", other.type_name()),
+                            ))
+                        }
                     }
                 } else {
                     out.push_str(&v.to_text());
                 }
             }
             other => {
-                return Err(BuiltinError::arg(0, format!("unsupported format verb %{}", other.map(String::from).unwrap_or_default())))
+                return Err(BuiltinError::arg(
+                    0,
+                    format!(
+                        "unsupported format verb %{}",
+                        other.map(String::from).unwrap_or_default()
+                    ),
+                ))
             }
         }
     }
@@ -57,7 +75,12 @@ fn concat(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     for v in arg_items(a, 1)? {
         match v {
             Value::String(x) => parts.push(x.to_string()),
-            other => return Err(BuiltinError::arg(1, format!("expected strings, got {}", other.type_name()))),
+            other => {
+                return Err(BuiltinError::arg(
+                    1,
+                    format!("expected strings, got {}", other.type_name()),
+                ))
+            }
         }
     }
     s(parts.join(sep))
@@ -79,7 +102,10 @@ fn upper(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     s(arg_str(a, 0)?.to_uppercase())
 }
 fn split(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
-    let parts = arg_str(a, 0)?.split(arg_str(a, 1)?).map(Value::str).collect();
+    let parts = arg_str(a, 0)?
+        .split(arg_str(a, 1)?)
+        .map(Value::str)
+        .collect();
     Ok(Some(Value::array(parts)))
 }
 fn trim(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
@@ -112,18 +138,88 @@ fn json_encode(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
 
 /// The string family.
 pub static BUILTINS: &[Builtin] = &[
-    Builtin { name: "sprintf", arity: 2, func: sprintf, doc: "format with %s %v (any value) %d (integer) %%" },
-    Builtin { name: "concat", arity: 2, func: concat, doc: "join an array or set of strings with a separator" },
-    Builtin { name: "startswith", arity: 2, func: startswith, doc: "true if the string starts with the prefix" },
-    Builtin { name: "endswith", arity: 2, func: endswith, doc: "true if the string ends with the suffix" },
-    Builtin { name: "contains", arity: 2, func: contains, doc: "true if the string contains the substring" },
-    Builtin { name: "lower", arity: 1, func: lower, doc: "lower case" },
-    Builtin { name: "upper", arity: 1, func: upper, doc: "upper case" },
-    Builtin { name: "split", arity: 2, func: split, doc: "split a string at every separator" },
-    Builtin { name: "trim", arity: 2, func: trim, doc: "remove leading and trailing characters in the cutset" },
-    Builtin { name: "trim_space", arity: 1, func: trim_space, doc: "remove leading and trailing whitespace" },
-    Builtin { name: "replace", arity: 3, func: replace, doc: "replace every occurrence" },
-    Builtin { name: "format_int", arity: 2, func: format_int, doc: "an integer in base 2, 8, 10 or 16" },
-    Builtin { name: "to_string", arity: 1, func: to_string, doc: "strings unchanged, other values as JSON text" },
-    Builtin { name: "json_encode", arity: 1, func: json_encode, doc: "JSON text of any value (sets as arrays)" },
+    Builtin {
+        name: "sprintf",
+        arity: 2,
+        func: sprintf,
+        doc: "format with %s %v (any value) %d (integer) %%",
+    },
+    Builtin {
+        name: "concat",
+        arity: 2,
+        func: concat,
+        doc: "join an array or set of strings with a separator",
+    },
+    Builtin {
+        name: "startswith",
+        arity: 2,
+        func: startswith,
+        doc: "true if the string starts with the prefix",
+    },
+    Builtin {
+        name: "endswith",
+        arity: 2,
+        func: endswith,
+        doc: "true if the string ends with the suffix",
+    },
+    Builtin {
+        name: "contains",
+        arity: 2,
+        func: contains,
+        doc: "true if the string contains the substring",
+    },
+    Builtin {
+        name: "lower",
+        arity: 1,
+        func: lower,
+        doc: "lower case",
+    },
+    Builtin {
+        name: "upper",
+        arity: 1,
+        func: upper,
+        doc: "upper case",
+    },
+    Builtin {
+        name: "split",
+        arity: 2,
+        func: split,
+        doc: "split a string at every separator",
+    },
+    Builtin {
+        name: "trim",
+        arity: 2,
+        func: trim,
+        doc: "remove leading and trailing characters in the cutset",
+    },
+    Builtin {
+        name: "trim_space",
+        arity: 1,
+        func: trim_space,
+        doc: "remove leading and trailing whitespace",
+    },
+    Builtin {
+        name: "replace",
+        arity: 3,
+        func: replace,
+        doc: "replace every occurrence",
+    },
+    Builtin {
+        name: "format_int",
+        arity: 2,
+        func: format_int,
+        doc: "an integer in base 2, 8, 10 or 16",
+    },
+    Builtin {
+        name: "to_string",
+        arity: 1,
+        func: to_string,
+        doc: "strings unchanged, other values as JSON text",
+    },
+    Builtin {
+        name: "json_encode",
+        arity: 1,
+        func: json_encode,
+        doc: "JSON text of any value (sets as arrays)",
+    },
 ];

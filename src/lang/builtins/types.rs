@@ -36,12 +36,52 @@ fn type_name(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
 
 /// The type family.
 pub static BUILTINS: &[Builtin] = &[
-    Builtin { name: "is_string", arity: 1, func: is_string, doc: "true if the argument is a string" },
-    Builtin { name: "is_number", arity: 1, func: is_number, doc: "true if the argument is a number" },
-    Builtin { name: "is_array", arity: 1, func: is_array, doc: "true if the argument is an array" },
-    Builtin { name: "is_object", arity: 1, func: is_object, doc: "true if the argument is an object" },
-    Builtin { name: "is_set", arity: 1, func: is_set, doc: "true if the argument is a set" },
-    Builtin { name: "is_boolean", arity: 1, func: is_boolean, doc: "true if the argument is a boolean" },
-    Builtin { name: "is_null", arity: 1, func: is_null, doc: "true if the argument is null" },
-    Builtin { name: "type_name", arity: 1, func: type_name, doc: "null, boolean, number, string, array, set or object" },
+    Builtin {
+        name: "is_string",
+        arity: 1,
+        func: is_string,
+        doc: "true if the argument is a string",
+    },
+    Builtin {
+        name: "is_number",
+        arity: 1,
+        func: is_number,
+        doc: "true if the argument is a number",
+    },
+    Builtin {
+        name: "is_array",
+        arity: 1,
+        func: is_array,
+        doc: "true if the argument is an array",
+    },
+    Builtin {
+        name: "is_object",
+        arity: 1,
+        func: is_object,
+        doc: "true if the argument is an object",
+    },
+    Builtin {
+        name: "is_set",
+        arity: 1,
+        func: is_set,
+        doc: "true if the argument is a set",
+    },
+    Builtin {
+        name: "is_boolean",
+        arity: 1,
+        func: is_boolean,
+        doc: "true if the argument is a boolean",
+    },
+    Builtin {
+        name: "is_null",
+        arity: 1,
+        func: is_null,
+        doc: "true if the argument is null",
+    },
+    Builtin {
+        name: "type_name",
+        arity: 1,
+        func: type_name,
+        doc: "null, boolean, number, string, array, set or object",
+    },
 ];

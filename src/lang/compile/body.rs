@@ -45,12 +45,27 @@ fn null(span: Span) -> ir::Expr {
 
 impl<'a> DefCx<'a> {
     /// A fresh context for a definition in `package` with the module's `imports`.
-    pub fn new(g: &'a Globals<'a>, package: &'a [String], imports: &'a HashMap<String, Vec<String>>, body: Option<&ast::Body>) -> Self {
+    pub fn new(
+        g: &'a Globals<'a>,
+        package: &'a [String],
+        imports: &'a HashMap<String, Vec<String>>,
+        body: Option<&ast::Body>,
+    ) -> Self {
         let mut binders = HashSet::new();
         if let Some(b) = body {
             collect_binders(b, &mut binders);
         }
-        DefCx { g, package, imports, scopes: vec![HashMap::new()], bound: Vec::new(), binders, in_not: false, errors: Vec::new(), deps: Vec::new() }
+        DefCx {
+            g,
+            package,
+            imports,
+            scopes: vec![HashMap::new()],
+            bound: Vec::new(),
+            binders,
+            in_not: false,
+            errors: Vec::new(),
+            deps: Vec::new(),
+        }
     }
 
     /// Number of slots used.
@@ -117,7 +132,10 @@ impl<'a> DefCx<'a> {
             LiteralKind::SomeIn(k, v, coll) => {
                 let coll = self.expr(coll);
                 let k = k.as_ref().map(|k| self.declare(&k.kind, true));
-                (LitKind::SomeIn(k, self.declare(&v.kind, true), coll), Vec::new())
+                (
+                    LitKind::SomeIn(k, self.declare(&v.kind, true), coll),
+                    Vec::new(),
+                )
             }
             LiteralKind::Every(k, v, coll, body) => {
                 let coll = self.expr(coll);
@@ -139,7 +157,11 @@ impl<'a> DefCx<'a> {
     fn expr_lit(&mut self, e: &ast::ExprLit, span: Span) -> LitKind {
         if e.negated {
             if e.assign.is_some() {
-                self.err(Diagnostic::error("check::not-assign", span, "`not` cannot be applied to an assignment"));
+                self.err(Diagnostic::error(
+                    "check::not-assign",
+                    span,
+                    "`not` cannot be applied to an assignment",
+                ));
             }
             let was = std::mem::replace(&mut self.in_not, true);
             let inner = self.expr(&e.expr);
@@ -156,18 +178,32 @@ impl<'a> DefCx<'a> {
         match (op, lhs_var) {
             (AssignOp::Assign, Some(name)) => {
                 let value = self.expr(rhs);
-                if let Some(s) = self.scopes.last().and_then(|s| s.get(name)).copied().filter(|s| self.is_bound(*s)) {
+                if let Some(s) = self
+                    .scopes
+                    .last()
+                    .and_then(|s| s.get(name))
+                    .copied()
+                    .filter(|s| self.is_bound(*s))
+                {
                     let _ = s;
                     self.err(
-                        Diagnostic::error("check::redeclared", e.expr.span, format!("variable `{name}` is already assigned"))
-                            .with_help("use `==` to compare, or pick a new name"),
+                        Diagnostic::error(
+                            "check::redeclared",
+                            e.expr.span,
+                            format!("variable `{name}` is already assigned"),
+                        )
+                        .with_help("use `==` to compare, or pick a new name"),
                     );
                 }
                 let slot = (name != "_").then(|| self.declare(name, true));
                 LitKind::Assign(slot, value)
             }
             (AssignOp::Assign, None) => {
-                self.err(Diagnostic::error("check::assign-target", e.expr.span, "only a variable name can be assigned with `:=`"));
+                self.err(Diagnostic::error(
+                    "check::assign-target",
+                    e.expr.span,
+                    "only a variable name can be assigned with `:=`",
+                ));
                 LitKind::Nothing
             }
             (AssignOp::Unify, _) => self.unify(&e.expr, rhs, span),
@@ -192,7 +228,10 @@ impl<'a> DefCx<'a> {
             }
         }
         let (l, r) = (self.expr(lhs), self.expr(rhs));
-        LitKind::Expr(node(ir::ExprKind::Binary(ast::BinOp::Eq, Box::new(l), Box::new(r)), span))
+        LitKind::Expr(node(
+            ir::ExprKind::Binary(ast::BinOp::Eq, Box::new(l), Box::new(r)),
+            span,
+        ))
     }
 
     /// A name that is not bound and names nothing else (a candidate for binding).
@@ -248,8 +287,12 @@ impl<'a> DefCx<'a> {
             return Some(ir::WithTarget::Builtin(id));
         }
         self.err(
-            Diagnostic::error("check::with-target", t.span, "`with` can replace `input` (or a path in it), a rule, a function or a builtin")
-                .with_help("paths below `input` must use fields or constant keys"),
+            Diagnostic::error(
+                "check::with-target",
+                t.span,
+                "`with` can replace `input` (or a path in it), a rule, a function or a builtin",
+            )
+            .with_help("paths below `input` must use fields or constant keys"),
         );
         None
     }
@@ -264,7 +307,10 @@ impl<'a> DefCx<'a> {
                     let name = rest.first()?;
                     return self.g.table.lookup(pkg, name).map(|(id, _)| (id, 2));
                 }
-                self.g.table.lookup(self.package, first).map(|(id, _)| (id, 1))
+                self.g
+                    .table
+                    .lookup(self.package, first)
+                    .map(|(id, _)| (id, 1))
             }
         }
     }
@@ -279,11 +325,17 @@ impl<'a> DefCx<'a> {
             A::String(s) => ir::ExprKind::Const(Value::str(s)),
             A::Var(_) | A::Dot(..) | A::Index(..) => return self.reference(e),
             A::Call(f, args) => return self.call(f, args, span),
-            A::Binary(op, l, r) => ir::ExprKind::Binary(*op, Box::new(self.expr(l)), Box::new(self.expr(r))),
+            A::Binary(op, l, r) => {
+                ir::ExprKind::Binary(*op, Box::new(self.expr(l)), Box::new(self.expr(r)))
+            }
             A::Neg(x) => ir::ExprKind::Neg(Box::new(self.expr(x))),
             A::Array(xs) => ir::ExprKind::Array(xs.iter().map(|x| self.expr(x)).collect()),
             A::Set(xs) => ir::ExprKind::Set(xs.iter().map(|x| self.expr(x)).collect()),
-            A::Object(kv) => ir::ExprKind::Object(kv.iter().map(|(k, v)| (self.expr(k), self.expr(v))).collect()),
+            A::Object(kv) => ir::ExprKind::Object(
+                kv.iter()
+                    .map(|(k, v)| (self.expr(k), self.expr(v)))
+                    .collect(),
+            ),
             A::Interp(parts) => ir::ExprKind::Interp(
                 parts
                     .iter()
@@ -309,7 +361,11 @@ impl<'a> DefCx<'a> {
         node(kind, span)
     }
 
-    fn comprehension<T>(&mut self, body: &ast::Body, head: impl FnOnce(&mut Self) -> T) -> (T, Vec<Lit>) {
+    fn comprehension<T>(
+        &mut self,
+        body: &ast::Body,
+        head: impl FnOnce(&mut Self) -> T,
+    ) -> (T, Vec<Lit>) {
         let mut inner = HashSet::new();
         collect_binders(body, &mut inner);
         self.binders.extend(inner);
@@ -335,7 +391,9 @@ pub fn collect_binders(body: &[ast::Literal], out: &mut HashSet<String>) {
                 if let (A::Var(n), Some(_)) = (&e.expr.kind, &e.assign) {
                     out.insert(n.clone());
                 }
-                if let Some((AssignOp::Unify, A::Var(n))) = e.assign.as_ref().map(|(o, r)| (*o, &r.kind)) {
+                if let Some((AssignOp::Unify, A::Var(n))) =
+                    e.assign.as_ref().map(|(o, r)| (*o, &r.kind))
+                {
                     out.insert(n.clone());
                 }
                 index_vars(&e.expr, out);
@@ -361,7 +419,9 @@ fn index_vars(e: &ast::Expr, out: &mut HashSet<String>) {
             index_vars(l, out);
             index_vars(r, out);
         }
-        A::Call(_, args) | A::Array(args) | A::Set(args) => args.iter().for_each(|a| index_vars(a, out)),
+        A::Call(_, args) | A::Array(args) | A::Set(args) => {
+            args.iter().for_each(|a| index_vars(a, out))
+        }
         _ => {}
     }
 }
@@ -375,8 +435,14 @@ impl DefCx<'_> {
     fn unknown(&mut self, name: &str, span: Span, callable: bool) {
         if !callable && self.binders.contains(name) {
             self.err(
-                Diagnostic::error("check::unsafe-var", span, format!("variable `{name}` is used before it is bound"))
-                    .with_help("move the expression that binds it (`:=`, `some`, or an index) before this use"),
+                Diagnostic::error(
+                    "check::unsafe-var",
+                    span,
+                    format!("variable `{name}` is used before it is bound"),
+                )
+                .with_help(
+                    "move the expression that binds it (`:=`, `some`, or an index) before this use",
+                ),
             );
             return;
         }
@@ -388,7 +454,11 @@ impl DefCx<'_> {
             cands.extend(self.g.registry.names().map(str::to_string));
         }
         let kind = if callable { "function" } else { "name" };
-        let mut d = Diagnostic::error("check::unknown-name", span, format!("unknown {kind} `{name}`"));
+        let mut d = Diagnostic::error(
+            "check::unknown-name",
+            span,
+            format!("unknown {kind} `{name}`"),
+        );
         if let Some(s) = suggest(name, cands.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
@@ -398,11 +468,17 @@ impl DefCx<'_> {
     fn call(&mut self, f: &ast::Expr, args: &[ast::Expr], span: Span) -> ir::Expr {
         let cargs: Vec<ir::Expr> = args.iter().map(|a| self.expr(a)).collect();
         let Some(segs) = f.kind.dotted_name() else {
-            self.err(Diagnostic::error("check::call-target", f.span, "only named functions can be called"));
+            self.err(Diagnostic::error(
+                "check::call-target",
+                f.span,
+                "only named functions can be called",
+            ));
             return null(span);
         };
         let name = segs.join(".");
-        let resolved = self.resolve_rule_name(&segs).filter(|(_, used)| *used == segs.len());
+        let resolved = self
+            .resolve_rule_name(&segs)
+            .filter(|(_, used)| *used == segs.len());
         let (callee, arity) = if let Some((id, _)) = resolved {
             match self.kind_of(id) {
                 Some(GroupKind::Function(n)) => {
@@ -410,7 +486,14 @@ impl DefCx<'_> {
                     (Callee::Function(id), n)
                 }
                 _ => {
-                    self.err(Diagnostic::error("check::not-a-function", f.span, format!("`{name}` is a rule, not a function")).with_help(format!("refer to it without parentheses: `{name}`")));
+                    self.err(
+                        Diagnostic::error(
+                            "check::not-a-function",
+                            f.span,
+                            format!("`{name}` is a rule, not a function"),
+                        )
+                        .with_help(format!("refer to it without parentheses: `{name}`")),
+                    );
                     return null(span);
                 }
             }
@@ -421,9 +504,15 @@ impl DefCx<'_> {
             return null(span);
         };
         if arity != args.len() {
-            self.err(
-                Diagnostic::error("check::arity", span, format!("`{name}` takes {arity} argument{}, got {}", if arity == 1 { "" } else { "s" }, args.len())),
-            );
+            self.err(Diagnostic::error(
+                "check::arity",
+                span,
+                format!(
+                    "`{name}` takes {arity} argument{}, got {}",
+                    if arity == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            ));
         }
         node(ir::ExprKind::Call(callee, cargs), span)
     }
@@ -449,7 +538,11 @@ impl DefCx<'_> {
             }))
             .collect();
         let local = self.local(name);
-        if local.is_none() && (name == "data" || self.imports.contains_key(name.as_str()) || self.g.table.lookup(self.package, name).is_some()) {
+        if local.is_none()
+            && (name == "data"
+                || self.imports.contains_key(name.as_str())
+                || self.g.table.lookup(self.package, name).is_some())
+        {
             return self.rule_reference(name, &dotted, &steps, root.span);
         }
         let base = match (local, name.as_str()) {
@@ -463,10 +556,20 @@ impl DefCx<'_> {
         self.apply_steps(base, &steps)
     }
 
-    fn rule_reference(&mut self, name: &str, dotted: &[&str], steps: &[&ast::Expr], span: Span) -> ir::Expr {
+    fn rule_reference(
+        &mut self,
+        name: &str,
+        dotted: &[&str],
+        steps: &[&ast::Expr],
+        span: Span,
+    ) -> ir::Expr {
         let Some((id, used)) = self.resolve_rule_name(dotted) else {
             let what = dotted.join(".");
-            let mut d = Diagnostic::error("check::unknown-name", span, format!("unknown rule `{what}`"));
+            let mut d = Diagnostic::error(
+                "check::unknown-name",
+                span,
+                format!("unknown rule `{what}`"),
+            );
             let cands: Vec<String> = self.g.table.groups.iter().map(|g| g.path()).collect();
             if let Some(s) = suggest(&what, cands.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{s}`?"));
@@ -477,11 +580,20 @@ impl DefCx<'_> {
             return null(span);
         };
         if let Some(GroupKind::Function(_)) = self.kind_of(id) {
-            self.err(Diagnostic::error("check::function-value", span, format!("function `{}` must be called with arguments", dotted.join("."))));
+            self.err(Diagnostic::error(
+                "check::function-value",
+                span,
+                format!(
+                    "function `{}` must be called with arguments",
+                    dotted.join(".")
+                ),
+            ));
         }
         self.deps.push((id, span));
         let rest = steps.get(used.saturating_sub(1)..).unwrap_or(&[]);
-        let end = steps.get(used.saturating_sub(2)).map_or(span, |s| span.to(s.span));
+        let end = steps
+            .get(used.saturating_sub(2))
+            .map_or(span, |s| span.to(s.span));
         self.apply_steps(node(ir::ExprKind::Rule(id), end), rest)
     }
 
@@ -505,8 +617,12 @@ impl DefCx<'_> {
             if n == "_" || self.is_free(n) {
                 if n != "_" && self.in_not {
                     self.err(
-                        Diagnostic::error("check::unsafe-not", idx.span, format!("variable `{n}` is not bound outside `not`"))
-                            .with_help("bind it before the `not`, or use `_`"),
+                        Diagnostic::error(
+                            "check::unsafe-not",
+                            idx.span,
+                            format!("variable `{n}` is not bound outside `not`"),
+                        )
+                        .with_help("bind it before the `not`, or use `_`"),
                     );
                 }
                 let slot = match self.local(n) {

@@ -20,6 +20,10 @@ pub struct EvalError {
 impl EvalError {
     /// Builds an error.
     pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        EvalError { code, message: message.into(), span }
+        EvalError {
+            code,
+            message: message.into(),
+            span,
+        }
     }
 }

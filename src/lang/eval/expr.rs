@@ -50,28 +50,48 @@ impl Ev<'_> {
                 }
                 Ok(())
             }),
-            ExprKind::Call(callee, args) => {
-                self.all(args, 0, Vec::with_capacity(args.len()), env, &mut |ev, env, vals| match ev.call(*callee, args, vals, e.span)? {
+            ExprKind::Call(callee, args) => self.all(
+                args,
+                0,
+                Vec::with_capacity(args.len()),
+                env,
+                &mut |ev, env, vals| match ev.call(*callee, args, vals, e.span)? {
                     Some(v) => k(ev, env, v),
                     None => Ok(()),
-                })
-            }
+                },
+            ),
             ExprKind::Binary(op, l, r) => self.expr(l, env, &mut |ev, env, lv| {
-                ev.expr(r, env, &mut |ev, env, rv| match binary(*op, &lv, &rv, e.span, l.span, r.span)? {
+                ev.expr(r, env, &mut |ev, env, rv| match binary(
+                    *op, &lv, &rv, e.span, l.span, r.span,
+                )? {
                     Some(v) => k(ev, env, v),
                     None => Ok(()),
                 })
             }),
             ExprKind::Neg(x) => self.expr(x, env, &mut |ev, env, v| match v {
                 Value::Number(n) => k(ev, env, Value::num(-n.get())),
-                other => Err(type_error(x.span, format!("`-` needs a number, got {}", other.type_name())).into()),
+                other => Err(type_error(
+                    x.span,
+                    format!("`-` needs a number, got {}", other.type_name()),
+                )
+                .into()),
             }),
-            ExprKind::Array(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| k(ev, env, Value::array(vs))),
-            ExprKind::Set(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| k(ev, env, Value::set(vs.into_iter().collect()))),
+            ExprKind::Array(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| {
+                k(ev, env, Value::array(vs))
+            }),
+            ExprKind::Set(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| {
+                k(ev, env, Value::set(vs.into_iter().collect()))
+            }),
             ExprKind::Object(kvs) => {
-                let flat: Vec<Expr> = kvs.iter().flat_map(|(a, b)| [a.clone(), b.clone()]).collect();
+                let flat: Vec<Expr> = kvs
+                    .iter()
+                    .flat_map(|(a, b)| [a.clone(), b.clone()])
+                    .collect();
                 self.all(&flat, 0, Vec::new(), env, &mut |ev, env, vs| {
-                    let m: BTreeMap<Value, Value> = vs.chunks(2).filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone()))).collect();
+                    let m: BTreeMap<Value, Value> = vs
+                        .chunks(2)
+                        .filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone())))
+                        .collect();
                     k(ev, env, Value::object(m))
                 })
             }
@@ -81,37 +101,73 @@ impl Ev<'_> {
             }),
             ExprKind::ArrayComp(t, body) => {
                 let mut out = Vec::new();
-                self.collect(body, env, |ev, env, acc: &mut Vec<Value>| ev.expr(t, env, &mut |_, _, v| {
-                    acc.push(v);
-                    Ok(())
-                }), &mut out)?;
+                self.collect(
+                    body,
+                    env,
+                    |ev, env, acc: &mut Vec<Value>| {
+                        ev.expr(t, env, &mut |_, _, v| {
+                            acc.push(v);
+                            Ok(())
+                        })
+                    },
+                    &mut out,
+                )?;
                 k(self, env, Value::array(out))
             }
             ExprKind::SetComp(t, body) => {
                 let mut out = Vec::new();
-                self.collect(body, env, |ev, env, acc: &mut Vec<Value>| ev.expr(t, env, &mut |_, _, v| {
-                    acc.push(v);
-                    Ok(())
-                }), &mut out)?;
-                k(self, env, Value::set(out.into_iter().collect::<BTreeSet<_>>()))
+                self.collect(
+                    body,
+                    env,
+                    |ev, env, acc: &mut Vec<Value>| {
+                        ev.expr(t, env, &mut |_, _, v| {
+                            acc.push(v);
+                            Ok(())
+                        })
+                    },
+                    &mut out,
+                )?;
+                k(
+                    self,
+                    env,
+                    Value::set(out.into_iter().collect::<BTreeSet<_>>()),
+                )
             }
             ExprKind::ObjectComp(kx, vx, body) => self.object_comp(kx, vx, body, env, e.span, k),
         }
     }
 
     /// Evaluates every solution of `body`, letting `head` push into `acc`.
-    fn collect<T>(&mut self, body: &[Lit], env: &mut Env, mut head: impl FnMut(&mut Ev<'_>, &mut Env, &mut T) -> R, acc: &mut T) -> R {
+    fn collect<T>(
+        &mut self,
+        body: &[Lit],
+        env: &mut Env,
+        mut head: impl FnMut(&mut Ev<'_>, &mut Env, &mut T) -> R,
+        acc: &mut T,
+    ) -> R {
         self.body(body, env, &mut |ev, env| head(ev, env, acc))
     }
 
-    fn object_comp(&mut self, kx: &Expr, vx: &Expr, body: &[Lit], env: &mut Env, span: Span, k: KV<'_>) -> R {
+    fn object_comp(
+        &mut self,
+        kx: &Expr,
+        vx: &Expr,
+        body: &[Lit],
+        env: &mut Env,
+        span: Span,
+        k: KV<'_>,
+    ) -> R {
         let mut out: BTreeMap<Value, Value> = BTreeMap::new();
         let mut conflict = None;
         self.body(body, env, &mut |ev, env| {
             ev.expr(kx, env, &mut |ev, env, key| {
                 ev.expr(vx, env, &mut |_, _, v| {
                     if out.get(&key).is_some_and(|old| *old != v) {
-                        conflict = Some(EvalError::new("eval::conflict", span, format!("object comprehension gives key {key} two values")));
+                        conflict = Some(EvalError::new(
+                            "eval::conflict",
+                            span,
+                            format!("object comprehension gives key {key} two values"),
+                        ));
                     }
                     out.insert(key.clone(), v);
                     Ok(())
@@ -136,7 +192,13 @@ impl Ev<'_> {
         })
     }
 
-    fn call(&mut self, callee: Callee, arg_exprs: &[Expr], args: Vec<Value>, span: Span) -> Result<Option<Value>, Ctl> {
+    fn call(
+        &mut self,
+        callee: Callee,
+        arg_exprs: &[Expr],
+        args: Vec<Value>,
+        span: Span,
+    ) -> Result<Option<Value>, Ctl> {
         match callee {
             Callee::Function(id) => self.call_function(id, args, span),
             Callee::Builtin(id) => {
@@ -144,24 +206,42 @@ impl Ev<'_> {
                     return Ok(Some(v.clone()));
                 }
                 let Some(b) = self.prog.registry.get(id) else {
-                    return Err(EvalError::new("eval::internal", span, "internal error: unknown builtin").into());
+                    return Err(EvalError::new(
+                        "eval::internal",
+                        span,
+                        "internal error: unknown builtin",
+                    )
+                    .into());
                 };
-                let ctx = BuiltinCtx { host: self.host, input: &self.input };
+                let ctx = BuiltinCtx {
+                    host: self.host,
+                    input: &self.input,
+                };
                 (b.func)(&ctx, &args).map_err(|be| {
-                    let at = be.arg.and_then(|i| arg_exprs.get(i)).map_or(span, |a| a.span);
+                    let at = be
+                        .arg
+                        .and_then(|i| arg_exprs.get(i))
+                        .map_or(span, |a| a.span);
                     Ctl::Err(type_error(at, format!("{}: {}", b.name, be.message)).into_inner())
                 })
             }
         }
     }
 
-    fn call_function(&mut self, id: RuleId, args: Vec<Value>, span: Span) -> Result<Option<Value>, Ctl> {
+    fn call_function(
+        &mut self,
+        id: RuleId,
+        args: Vec<Value>,
+        span: Span,
+    ) -> Result<Option<Value>, Ctl> {
         if let Some(v) = self.rule_over.get(&id) {
             return Ok(Some(v.clone()));
         }
         let prog = self.prog;
         let Some(rule) = prog.rules.get(id.0 as usize) else {
-            return Err(EvalError::new("eval::internal", span, "internal error: unknown function").into());
+            return Err(
+                EvalError::new("eval::internal", span, "internal error: unknown function").into(),
+            );
         };
         self.enter(span)?;
         let mut values: BTreeSet<Value> = BTreeSet::new();
@@ -191,7 +271,16 @@ impl Ev<'_> {
         result?;
         if values.len() > 1 {
             let shown: Vec<String> = values.iter().take(3).map(|v| v.to_string()).collect();
-            return Err(EvalError::new("eval::conflict", span, format!("function `{}` has conflicting results: {}", rule.path, shown.join(", "))).into());
+            return Err(EvalError::new(
+                "eval::conflict",
+                span,
+                format!(
+                    "function `{}` has conflicting results: {}",
+                    rule.path,
+                    shown.join(", ")
+                ),
+            )
+            .into());
         }
         Ok(values.into_iter().next())
     }
@@ -215,7 +304,14 @@ fn type_error(span: Span, msg: String) -> TypeError {
     TypeError(EvalError::new("eval::type", span, msg))
 }
 
-fn binary(op: BinOp, l: &Value, r: &Value, span: Span, ls: Span, rs: Span) -> Result<Option<Value>, Ctl> {
+fn binary(
+    op: BinOp,
+    l: &Value,
+    r: &Value,
+    span: Span,
+    ls: Span,
+    rs: Span,
+) -> Result<Option<Value>, Ctl> {
     let b = |x: bool| Ok(Some(Value::Bool(x)));
     match op {
         BinOp::Eq => b(l == r),
@@ -234,24 +330,54 @@ fn binary(op: BinOp, l: &Value, r: &Value, span: Span, ls: Span, rs: Span) -> Re
     }
 }
 
-fn arith(op: BinOp, l: &Value, r: &Value, span: Span, ls: Span, rs: Span) -> Result<Option<Value>, Ctl> {
+fn arith(
+    op: BinOp,
+    l: &Value,
+    r: &Value,
+    span: Span,
+    ls: Span,
+    rs: Span,
+) -> Result<Option<Value>, Ctl> {
     if let (BinOp::Sub, Value::Set(a), Value::Set(b)) = (op, l, r) {
         return Ok(Some(Value::set(a.difference(b).cloned().collect())));
     }
     let (x, y) = match (l, r) {
         (Value::Number(x), Value::Number(y)) => (x.get(), y.get()),
-        (Value::Number(_), other) => return Err(type_error(rs, format!("`{}` needs numbers, got {}", op.symbol(), other.type_name())).into()),
-        (other, _) => return Err(type_error(ls, format!("`{}` needs numbers, got {}", op.symbol(), other.type_name())).into()),
+        (Value::Number(_), other) => {
+            return Err(type_error(
+                rs,
+                format!("`{}` needs numbers, got {}", op.symbol(), other.type_name()),
+            )
+            .into())
+        }
+        (other, _) => {
+            return Err(type_error(
+                ls,
+                format!("`{}` needs numbers, got {}", op.symbol(), other.type_name()),
+            )
+            .into())
+        }
     };
     let out = match op {
         BinOp::Add => x + y,
         BinOp::Sub => x - y,
         BinOp::Mul => x * y,
-        BinOp::Div | BinOp::Mod if y == 0.0 => return Err(EvalError::new("eval::arith", span, "division by zero").into()),
+        BinOp::Div | BinOp::Mod if y == 0.0 => {
+            return Err(EvalError::new("eval::arith", span, "division by zero").into())
+        }
         BinOp::Div => x / y,
-        BinOp::Mod if x.fract() != 0.0 || y.fract() != 0.0 => return Err(type_error(span, "`%` needs integers".into()).into()),
+        BinOp::Mod if x.fract() != 0.0 || y.fract() != 0.0 => {
+            return Err(type_error(span, "`%` needs integers".into()).into())
+        }
         BinOp::Mod => x % y,
-        _ => return Err(EvalError::new("eval::internal", span, "internal error: not an arithmetic operator").into()),
+        _ => {
+            return Err(EvalError::new(
+                "eval::internal",
+                span,
+                "internal error: not an arithmetic operator",
+            )
+            .into())
+        }
     };
     if !out.is_finite() {
         return Err(EvalError::new("eval::arith", span, "number out of range").into());

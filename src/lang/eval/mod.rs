@@ -28,7 +28,10 @@ pub struct EvalOptions {
 
 impl Default for EvalOptions {
     fn default() -> Self {
-        EvalOptions { max_steps: 1_000_000, max_depth: 64 }
+        EvalOptions {
+            max_steps: 1_000_000,
+            max_depth: 64,
+        }
     }
 }
 
@@ -63,7 +66,14 @@ pub(crate) struct Ev<'p> {
 }
 
 /// Evaluates rule `id` of `prog` against `input`.
-pub(crate) fn eval_rule(prog: &Compiled, id: RuleId, input: Value, host: Option<&dyn Any>, opts: EvalOptions, span: Span) -> Result<Option<Value>, EvalError> {
+pub(crate) fn eval_rule(
+    prog: &Compiled,
+    id: RuleId,
+    input: Value,
+    host: Option<&dyn Any>,
+    opts: EvalOptions,
+    span: Span,
+) -> Result<Option<Value>, EvalError> {
     let mut ev = Ev {
         prog,
         host,
@@ -78,7 +88,11 @@ pub(crate) fn eval_rule(prog: &Compiled, id: RuleId, input: Value, host: Option<
     match ev.rule_value(id, span) {
         Ok(v) => Ok(v),
         Err(Ctl::Err(e)) => Err(e),
-        Err(Ctl::Halt) => Err(EvalError::new("eval::internal", span, "internal error: stray halt")),
+        Err(Ctl::Halt) => Err(EvalError::new(
+            "eval::internal",
+            span,
+            "internal error: stray halt",
+        )),
     }
 }
 
@@ -92,7 +106,11 @@ fn set_slot(env: &mut Env, slot: u32, v: Option<Value>) {
 /// (element, element), objects (key, value). Anything else has none.
 pub(crate) fn entries(v: &Value) -> Vec<(Value, Value)> {
     match v {
-        Value::Array(a) => a.iter().enumerate().map(|(i, x)| (Value::num(i as f64), x.clone())).collect(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (Value::num(i as f64), x.clone()))
+            .collect(),
         Value::Set(s) => s.iter().map(|x| (x.clone(), x.clone())).collect(),
         Value::Object(o) => o.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
         _ => Vec::new(),
@@ -103,13 +121,22 @@ impl<'p> Ev<'p> {
     pub(crate) fn step(&mut self, span: Span) -> R {
         self.steps += 1;
         if self.steps > self.opts.max_steps {
-            return Err(EvalError::new("eval::step-limit", span, format!("evaluation exceeded {} steps", self.opts.max_steps)).into());
+            return Err(EvalError::new(
+                "eval::step-limit",
+                span,
+                format!("evaluation exceeded {} steps", self.opts.max_steps),
+            )
+            .into());
         }
         Ok(())
     }
 
     /// Whether `f` reaches its continuation at least once.
-    pub(crate) fn exists(&mut self, env: &mut Env, f: impl FnOnce(&mut Self, &mut Env, K<'_>) -> R) -> Result<bool, Ctl> {
+    pub(crate) fn exists(
+        &mut self,
+        env: &mut Env,
+        f: impl FnOnce(&mut Self, &mut Env, K<'_>) -> R,
+    ) -> Result<bool, Ctl> {
         let mut halt = |_: &mut Ev<'_>, _: &mut Env| -> R { Err(Ctl::Halt) };
         match f(self, env, &mut halt) {
             Ok(()) => Ok(false),
@@ -137,10 +164,22 @@ impl<'p> Ev<'p> {
     fn literal_kind(&mut self, kind: &LitKind, env: &mut Env, k: K<'_>) -> R {
         match kind {
             LitKind::Nothing => k(self, env),
-            LitKind::Expr(e) => self.expr(e, env, &mut |ev, env, v| if v == Value::Bool(false) { Ok(()) } else { k(ev, env) }),
+            LitKind::Expr(e) => self.expr(e, env, &mut |ev, env, v| {
+                if v == Value::Bool(false) {
+                    Ok(())
+                } else {
+                    k(ev, env)
+                }
+            }),
             LitKind::Not(e) => {
                 let found = self.exists(env, |ev, env, halt| {
-                    ev.expr(e, env, &mut |ev, env, v| if v == Value::Bool(false) { Ok(()) } else { halt(ev, env) })
+                    ev.expr(e, env, &mut |ev, env, v| {
+                        if v == Value::Bool(false) {
+                            Ok(())
+                        } else {
+                            halt(ev, env)
+                        }
+                    })
                 })?;
                 if found {
                     Ok(())
@@ -177,7 +216,8 @@ impl<'p> Ev<'p> {
                 }
                 for (key, val) in entries(&c) {
                     ev.step(coll.span)?;
-                    ks.iter().for_each(|s| set_slot(env, s.0, Some(key.clone())));
+                    ks.iter()
+                        .for_each(|s| set_slot(env, s.0, Some(key.clone())));
                     set_slot(env, vs.0, Some(val));
                     let holds = ev.exists(env, |ev, env, halt| ev.body(body, env, halt));
                     ks.iter().for_each(|s| set_slot(env, s.0, None));
@@ -253,7 +293,15 @@ impl<'p> Ev<'p> {
         self.depth += 1;
         if self.depth > self.opts.max_depth {
             self.depth -= 1;
-            return Err(EvalError::new("eval::depth-limit", span, format!("evaluation nested deeper than {} rule or function calls", self.opts.max_depth)).into());
+            return Err(EvalError::new(
+                "eval::depth-limit",
+                span,
+                format!(
+                    "evaluation nested deeper than {} rule or function calls",
+                    self.opts.max_depth
+                ),
+            )
+            .into());
         }
         Ok(())
     }
@@ -268,7 +316,9 @@ impl<'p> Ev<'p> {
         }
         let prog = self.prog;
         let Some(rule) = prog.rules.get(id.0 as usize) else {
-            return Err(EvalError::new("eval::internal", span, "internal error: unknown rule id").into());
+            return Err(
+                EvalError::new("eval::internal", span, "internal error: unknown rule id").into(),
+            );
         };
         self.enter(span)?;
         let r = self.compute_rule(rule, span);
@@ -278,7 +328,11 @@ impl<'p> Ev<'p> {
         Ok(v)
     }
 
-    fn compute_rule(&mut self, rule: &'p crate::lang::compile::ir::CRule, span: Span) -> Result<Option<Value>, Ctl> {
+    fn compute_rule(
+        &mut self,
+        rule: &'p crate::lang::compile::ir::CRule,
+        span: Span,
+    ) -> Result<Option<Value>, Ctl> {
         let mut set: BTreeSet<Value> = BTreeSet::new();
         let mut obj: BTreeMap<Value, Value> = BTreeMap::new();
         let kind = rule.kind;
@@ -299,10 +353,19 @@ impl<'p> Ev<'p> {
                     };
                 };
                 ev.expr(key, env, &mut |ev, env, k| {
-                    let Some(ve) = def.value.as_ref() else { return Ok(()) };
+                    let Some(ve) = def.value.as_ref() else {
+                        return Ok(());
+                    };
                     ev.expr(ve, env, &mut |_, _, v| {
                         if let Some(old) = obj.get(&k).filter(|old| **old != v) {
-                            conflict = Some(EvalError::new("eval::conflict", def.span, format!("object rule `{}` gives key {} two values: {} and {}", rule.path, k, old, v)));
+                            conflict = Some(EvalError::new(
+                                "eval::conflict",
+                                def.span,
+                                format!(
+                                    "object rule `{}` gives key {} two values: {} and {}",
+                                    rule.path, k, old, v
+                                ),
+                            ));
                         }
                         obj.insert(k.clone(), v);
                         Ok(())
@@ -316,15 +379,34 @@ impl<'p> Ev<'p> {
         match kind {
             GroupKind::Set => Ok(Some(Value::set(set))),
             GroupKind::Object => Ok(Some(Value::object(obj))),
-            GroupKind::Function(_) => Err(EvalError::new("eval::internal", span, "internal error: function used as a value").into()),
+            GroupKind::Function(_) => Err(EvalError::new(
+                "eval::internal",
+                span,
+                "internal error: function used as a value",
+            )
+            .into()),
             GroupKind::Complete => self.single(rule, set, span),
         }
     }
 
-    fn single(&mut self, rule: &crate::lang::compile::ir::CRule, values: BTreeSet<Value>, span: Span) -> Result<Option<Value>, Ctl> {
+    fn single(
+        &mut self,
+        rule: &crate::lang::compile::ir::CRule,
+        values: BTreeSet<Value>,
+        span: Span,
+    ) -> Result<Option<Value>, Ctl> {
         if values.len() > 1 {
             let shown: Vec<String> = values.iter().take(3).map(|v| v.to_string()).collect();
-            return Err(EvalError::new("eval::conflict", rule.span, format!("rule `{}` has conflicting values: {}", rule.path, shown.join(", "))).into());
+            return Err(EvalError::new(
+                "eval::conflict",
+                rule.span,
+                format!(
+                    "rule `{}` has conflicting values: {}",
+                    rule.path,
+                    shown.join(", ")
+                ),
+            )
+            .into());
         }
         if let Some(v) = values.into_iter().next() {
             return Ok(Some(v));
@@ -347,7 +429,10 @@ fn set_path(base: &Value, path: &[Value], new: Value) -> Value {
     match base {
         Value::Array(a) => {
             let idx = match key {
-                Value::Number(n) => n.as_i64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < a.len()),
+                Value::Number(n) => n
+                    .as_i64()
+                    .and_then(|i| usize::try_from(i).ok())
+                    .filter(|i| *i < a.len()),
                 _ => None,
             };
             if let Some(i) = idx {

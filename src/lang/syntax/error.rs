@@ -28,8 +28,17 @@ pub fn friendly(rule: Rule) -> &'static str {
         Rule::literal | Rule::comp_body => "an expression",
         Rule::assign_op => "`:=`",
         Rule::unify_op => "`=`",
-        Rule::op_eq | Rule::op_ne | Rule::op_le | Rule::op_lt | Rule::op_ge | Rule::op_gt
-        | Rule::op_in | Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div
+        Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_lt
+        | Rule::op_ge
+        | Rule::op_gt
+        | Rule::op_in
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div
         | Rule::op_mod => "an operator",
         Rule::dot_access => "`.`",
         Rule::index_access => "`[`",
@@ -87,7 +96,10 @@ fn describe_found(text: &str, pos: usize) -> (String, usize) {
         return ("end of file".to_string(), 0);
     };
     if c.is_alphanumeric() || c == '_' {
-        let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         let len = word.len();
         return (format!("`{word}`"), len);
     }
@@ -106,8 +118,19 @@ fn hint(text: &str, pos: usize) -> Option<String> {
     if rest.starts_with('{') {
         return Some("a rule body starts with `if {`".into());
     }
+    if rest.starts_with('"')
+        && !rest
+            .lines()
+            .next()
+            .unwrap_or("")
+            .get(1..)
+            .unwrap_or("")
+            .contains('"')
+    {
+        return Some("a string must end on the line it starts; write a line break as `\\n`".into());
+    }
     if rest.starts_with("&&") || rest.starts_with("||") {
-        return Some("body lines are joined by `and` implicitly; write alternatives as separate rules".into());
+        return Some("every line of a body must hold (and); write alternatives (or) as separate definitions of the rule".into());
     }
     None
 }

@@ -51,7 +51,12 @@ fn chain_depth(e: &Expr) -> usize {
         ExprKind::Binary(_, l, r) => 1 + chain_depth(l).max(chain_depth(r)),
         ExprKind::Neg(x) | ExprKind::Dot(x, _) => 1 + chain_depth(x),
         ExprKind::Index(x, i) => 1 + chain_depth(x).max(chain_depth(i)),
-        ExprKind::Call(f, args) => 1 + args.iter().map(chain_depth).fold(chain_depth(f), usize::max),
+        ExprKind::Call(f, args) => {
+            1 + args
+                .iter()
+                .map(chain_depth)
+                .fold(chain_depth(f), usize::max)
+        }
         _ => 1,
     }
 }
@@ -75,14 +80,21 @@ impl Lowerer {
                 let span = self.span(&op).to(rhs.span);
                 Ok(match rhs.kind {
                     ExprKind::Number(n) => Node::new(ExprKind::Number(-n), span),
-                    kind => self.bounded(Node::new(ExprKind::Neg(Box::new(Node::new(kind, rhs.span))), span)),
+                    kind => self.bounded(Node::new(
+                        ExprKind::Neg(Box::new(Node::new(kind, rhs.span))),
+                        span,
+                    )),
                 })
             })
             .map_infix(|l, op, r| {
                 let (l, r) = (l?, r?);
-                let o = bin_op(op.as_rule()).ok_or_else(|| internal(self.span(&op), "unknown operator"))?;
+                let o = bin_op(op.as_rule())
+                    .ok_or_else(|| internal(self.span(&op), "unknown operator"))?;
                 let span = l.span.to(r.span);
-                Ok(self.bounded(Node::new(ExprKind::Binary(o, Box::new(l), Box::new(r)), span)))
+                Ok(self.bounded(Node::new(
+                    ExprKind::Binary(o, Box::new(l), Box::new(r)),
+                    span,
+                )))
             })
             .parse(p.into_inner())
     }
@@ -102,7 +114,11 @@ impl Lowerer {
                     ExprKind::Index(Box::new(e), Box::new(self.expr(pk.next(Rule::expr)?)?))
                 }
                 Rule::call_args => {
-                    let args = self.kids(post).rest().map(|a| self.expr(a)).collect::<Res<Vec<_>>>()?;
+                    let args = self
+                        .kids(post)
+                        .rest()
+                        .map(|a| self.expr(a))
+                        .collect::<Res<Vec<_>>>()?;
                     ExprKind::Call(Box::new(e), args)
                 }
                 other => return Err(internal(span, &format!("unexpected postfix {other:?}"))),
@@ -123,7 +139,11 @@ impl Lowerer {
             Rule::number => match inner.as_str().parse::<f64>() {
                 Ok(n) if n.is_finite() => ExprKind::Number(n),
                 _ => {
-                    self.report(crate::lang::diag::Diagnostic::error("syntax::number", span, "number out of range"));
+                    self.report(crate::lang::diag::Diagnostic::error(
+                        "syntax::number",
+                        span,
+                        "number out of range",
+                    ));
                     ExprKind::Null
                 }
             },
@@ -200,7 +220,11 @@ impl Lowerer {
             let value = self.expr(ak.next(Rule::expr)?)?;
             let rest = ak.next_any()?;
             if rest.as_rule() == Rule::comp_tail {
-                return Ok(ExprKind::ObjectComp(Box::new(first), Box::new(value), self.comp_body(rest)?));
+                return Ok(ExprKind::ObjectComp(
+                    Box::new(first),
+                    Box::new(value),
+                    self.comp_body(rest)?,
+                ));
             }
             let mut items = vec![(first, value)];
             for item in self.kids(rest).rest() {
@@ -248,4 +272,3 @@ pub(super) fn unescape(s: &str) -> String {
     }
     out
 }
-

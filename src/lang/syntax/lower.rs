@@ -24,7 +24,9 @@ pub(super) struct Kids<'i> {
 
 impl<'i> Kids<'i> {
     pub(super) fn next_any(&mut self) -> Res<Pair<'i, Rule>> {
-        self.inner.next().ok_or_else(|| internal(self.span, "missing child"))
+        self.inner
+            .next()
+            .ok_or_else(|| internal(self.span, "missing child"))
     }
 
     pub(super) fn next(&mut self, rule: Rule) -> Res<Pair<'i, Rule>> {
@@ -32,7 +34,10 @@ impl<'i> Kids<'i> {
         if p.as_rule() == rule {
             Ok(p)
         } else {
-            Err(internal(self.span, &format!("expected {rule:?}, got {:?}", p.as_rule())))
+            Err(internal(
+                self.span,
+                &format!("expected {rule:?}, got {:?}", p.as_rule()),
+            ))
         }
     }
 
@@ -55,13 +60,20 @@ impl<'i> Kids<'i> {
 }
 
 pub(super) fn internal(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("syntax::internal", span, format!("internal parser error: {what}"))
-        .with_help("this is a bug in s3why; please report it with the rule file")
+    Diagnostic::error(
+        "syntax::internal",
+        span,
+        format!("internal parser error: {what}"),
+    )
+    .with_help("this is a bug in s3why; please report it with the rule file")
 }
 
 impl Lowerer {
     pub(super) fn new(source: SourceId) -> Self {
-        Lowerer { source, errors: RefCell::new(Vec::new()) }
+        Lowerer {
+            source,
+            errors: RefCell::new(Vec::new()),
+        }
     }
 
     pub(super) fn into_errors(self) -> Vec<Diagnostic> {
@@ -79,7 +91,10 @@ impl Lowerer {
 
     pub(super) fn kids<'i>(&self, p: Pair<'i, Rule>) -> Kids<'i> {
         let span = self.span(&p);
-        Kids { inner: p.into_inner().peekable(), span }
+        Kids {
+            inner: p.into_inner().peekable(),
+            span,
+        }
     }
 
     pub(super) fn name(&self, p: &Pair<'_, Rule>) -> Name {
@@ -87,7 +102,9 @@ impl Lowerer {
     }
 
     pub(super) fn module(&self, mut pairs: Pairs<'_, Rule>) -> Res<Module> {
-        let top = pairs.next().ok_or_else(|| internal(Span::new(self.source, 0, 0), "empty parse"))?;
+        let top = pairs
+            .next()
+            .ok_or_else(|| internal(Span::new(self.source, 0, 0), "empty parse"))?;
         let mut k = self.kids(top);
         let pkg = k.next(Rule::package)?;
         let pkg_span = self.span(&pkg);
@@ -105,7 +122,12 @@ impl Lowerer {
                 other => return Err(internal(pkg_span, &format!("unexpected {other:?}"))),
             }
         }
-        Ok(Module { source: SourceIdIgnored(self.source), package, imports, rules })
+        Ok(Module {
+            source: SourceIdIgnored(self.source),
+            package,
+            imports,
+            rules,
+        })
     }
 
     fn import(&self, p: Pair<'_, Rule>) -> Res<Import> {
@@ -131,7 +153,14 @@ impl Lowerer {
                 let name = self.name(&k.next(Rule::ident)?);
                 k.next(Rule::assign_op)?;
                 let value = self.expr(k.next(Rule::expr)?)?;
-                Ok(Node::new(RuleKind { name, head: Head::Default(value), body: None }, span))
+                Ok(Node::new(
+                    RuleKind {
+                        name,
+                        head: Head::Default(value),
+                        body: None,
+                    },
+                    span,
+                ))
             }
             Rule::rule_def => self.rule_def(inner, span),
             other => Err(internal(span, &format!("unexpected {other:?}"))),
@@ -155,7 +184,11 @@ impl Lowerer {
                 Head::Object(key, self.expr(hk.next(Rule::expr)?)?)
             }
             Rule::func_head => {
-                let params = self.kids(hk.next(Rule::params)?).rest().map(|p| self.name(&p)).collect();
+                let params = self
+                    .kids(hk.next(Rule::params)?)
+                    .rest()
+                    .map(|p| self.name(&p))
+                    .collect();
                 let value = match hk.opt(Rule::assign_op) {
                     Some(_) => Some(self.expr(hk.next(Rule::expr)?)?),
                     None => None,
@@ -174,8 +207,15 @@ impl Lowerer {
         };
         if body.is_none() && matches!(head, Head::Value(None) | Head::Function(_, None)) {
             self.report(
-                Diagnostic::error("syntax::empty-rule", name.span, format!("rule `{}` has neither a value nor a body", name.kind))
-                    .with_help(format!("write `{0} := value` or `{0} if {{ ... }}`", name.kind)),
+                Diagnostic::error(
+                    "syntax::empty-rule",
+                    name.span,
+                    format!("rule `{}` has neither a value nor a body", name.kind),
+                )
+                .with_help(format!(
+                    "write `{0} := value` or `{0} if {{ ... }}`",
+                    name.kind
+                )),
             );
         }
         Ok(Node::new(RuleKind { name, head, body }, span))
@@ -218,13 +258,25 @@ impl Lowerer {
                 let assign = match k.peek_rule() {
                     Some(Rule::assign_op) | Some(Rule::unify_op) => {
                         let op = k.next_any()?;
-                        let op = if op.as_rule() == Rule::assign_op { AssignOp::Assign } else { AssignOp::Unify };
+                        let op = if op.as_rule() == Rule::assign_op {
+                            AssignOp::Assign
+                        } else {
+                            AssignOp::Unify
+                        };
                         Some((op, self.expr(k.next(Rule::expr)?)?))
                     }
                     _ => None,
                 };
-                let withs = k.rest().map(|w| self.with_mod(w)).collect::<Res<Vec<_>>>()?;
-                LiteralKind::Expr(ExprLit { negated, expr, assign, withs })
+                let withs = k
+                    .rest()
+                    .map(|w| self.with_mod(w))
+                    .collect::<Res<Vec<_>>>()?;
+                LiteralKind::Expr(ExprLit {
+                    negated,
+                    expr,
+                    assign,
+                    withs,
+                })
             }
             other => return Err(internal(span, &format!("unexpected literal {other:?}"))),
         };
@@ -245,5 +297,8 @@ impl Lowerer {
 type Rule_ = super::ast::Rule;
 
 fn path_segments(p: &Pair<'_, Rule>) -> Vec<String> {
-    p.as_str().split('.').map(|s| s.trim().to_string()).collect()
+    p.as_str()
+        .split('.')
+        .map(|s| s.trim().to_string())
+        .collect()
 }

@@ -3,6 +3,7 @@
 //! with a span (never panic) if the grammar and the lowering ever disagree.
 
 pub mod ast;
+pub mod dump;
 pub mod error;
 mod expr;
 mod lower;
@@ -45,7 +46,10 @@ pub fn parse_module(text: &str, source: SourceId) -> Result<Parsed, Vec<Diagnost
     let module = lowerer.module(pairs);
     let mut errors = lowerer.into_errors();
     match module {
-        Ok(m) if errors.is_empty() => Ok(Parsed { module: m, comments: trivia.comments }),
+        Ok(m) if errors.is_empty() => Ok(Parsed {
+            module: m,
+            comments: trivia.comments,
+        }),
         Ok(_) => Err(errors),
         Err(e) => {
             errors.push(e);
@@ -55,6 +59,10 @@ pub fn parse_module(text: &str, source: SourceId) -> Result<Parsed, Vec<Diagnost
 }
 
 pub(crate) fn too_deep(span: Span) -> Diagnostic {
-    Diagnostic::error("syntax::too-deep", span, format!("nesting deeper than {MAX_NESTING} levels"))
-        .with_help("split the expression with intermediate variables")
+    Diagnostic::error(
+        "syntax::too-deep",
+        span,
+        format!("nesting deeper than {MAX_NESTING} levels"),
+    )
+    .with_help("split the expression with intermediate variables")
 }

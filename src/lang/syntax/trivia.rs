@@ -51,7 +51,12 @@ pub fn scan(text: &str, max_depth: usize) -> Trivia {
                     let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
                     let own_line = text[line_start..i].trim().is_empty();
                     let body = text[i + 1..end].trim_end().to_string();
-                    out.comments.push(Comment { start: i, end, text: body, own_line });
+                    out.comments.push(Comment {
+                        start: i,
+                        end,
+                        text: body,
+                        own_line,
+                    });
                     while iter.peek().is_some_and(|(j, _)| *j < end) {
                         iter.next();
                     }
@@ -101,7 +106,10 @@ pub fn scan(text: &str, max_depth: usize) -> Trivia {
 }
 
 fn prev_is_ident(text: &str, i: usize) -> bool {
-    text[..i].chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric() || p == '_')
+    text[..i]
+        .chars()
+        .next_back()
+        .is_some_and(|p| p.is_ascii_alphanumeric() || p == '_')
 }
 
 #[cfg(test)]
@@ -111,8 +119,15 @@ mod tests {
     #[test]
     fn comments_outside_strings() {
         let t = scan("a := \"#no\" # yes\n# own\nb := f\"{x} #no\" `#` # end", 10);
-        let texts: Vec<_> = t.comments.iter().map(|c| (c.text.as_str(), c.own_line)).collect();
-        assert_eq!(texts, vec![(" yes", false), (" own", true), (" end", false)]);
+        let texts: Vec<_> = t
+            .comments
+            .iter()
+            .map(|c| (c.text.as_str(), c.own_line))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![(" yes", false), (" own", true), (" end", false)]
+        );
     }
 
     #[test]
