@@ -61,7 +61,7 @@ fn chain_depth(e: &Expr) -> usize {
     }
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     /// Bounds chain depth: a too-deep node is reported and replaced by `null`.
     fn bounded(&self, e: Expr) -> Expr {
         if chain_depth(&e) > MAX_NESTING {

@@ -6,12 +6,16 @@ use crate::lang::diag::Diagnostic;
 use crate::lang::source::{SourceId, Span};
 use pest::iterators::{Pair, Pairs};
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 pub(super) type Res<T> = Result<T, Diagnostic>;
 
 /// Lowering state: the file and the (non-fatal) errors found so far.
-pub(super) struct Lowerer {
+pub(super) struct Lowerer<'t> {
     pub(super) source: SourceId,
+    text: &'t str,
+    /// Comment end offset → start offset, to trim trailing trivia off spans.
+    comment_at_end: HashMap<usize, usize>,
     errors: RefCell<Vec<Diagnostic>>,
 }
 
@@ -68,10 +72,17 @@ pub(super) fn internal(span: Span, what: &str) -> Diagnostic {
     .with_help("this is a bug in s3why; please report it with the rule file")
 }
 
-impl Lowerer {
-    pub(super) fn new(source: SourceId) -> Self {
+impl<'t> Lowerer<'t> {
+    pub(super) fn new(
+        source: SourceId,
+        text: &'t str,
+        comments: &[super::trivia::Comment],
+    ) -> Self {
+        let comment_at_end = comments.iter().map(|c| (c.end, c.start)).collect();
         Lowerer {
             source,
+            text,
+            comment_at_end,
             errors: RefCell::new(Vec::new()),
         }
     }
@@ -84,9 +95,27 @@ impl Lowerer {
         self.errors.borrow_mut().push(d);
     }
 
+    /// The pair's span without the whitespace and comments pest's implicit skipping
+    /// leaves at its end (so spans end at the last token: carets and the formatter's
+    /// end-of-line comments rely on it).
+    /// The pair's span without the whitespace and comments pest's implicit skipping
+    /// leaves at its end (so spans end at the last token: carets and the formatter's
+    /// end-of-line comments rely on it).
     pub(super) fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.source, s.start(), s.end())
+        let mut end = s.end();
+        loop {
+            let trimmed = self
+                .text
+                .get(s.start()..end)
+                .map_or(0, |t| t.trim_end().len());
+            end = s.start() + trimmed;
+            match self.comment_at_end.get(&end) {
+                Some(&start) if start >= s.start() => end = start,
+                _ => break,
+            }
+        }
+        Span::new(self.source, s.start(), end)
     }
 
     pub(super) fn kids<'i>(&self, p: Pair<'i, Rule>) -> Kids<'i> {

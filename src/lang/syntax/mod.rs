@@ -42,7 +42,7 @@ pub fn parse_module(text: &str, source: SourceId) -> Result<Parsed, Vec<Diagnost
     }
     let pairs = S3whyParser::parse(Rule::module, text)
         .map_err(|e| vec![error::from_pest(&e, source, text)])?;
-    let lowerer = lower::Lowerer::new(source);
+    let lowerer = lower::Lowerer::new(source, text, &trivia.comments);
     let module = lowerer.module(pairs);
     let mut errors = lowerer.into_errors();
     match module {

@@ -7,7 +7,7 @@
 pub struct Comment {
     /// Byte offset of `#`.
     pub start: usize,
-    /// Byte offset of the end of the line (exclusive).
+    /// Byte offset just after the comment's last non-blank character.
     pub end: usize,
     /// Text after `#`, trailing whitespace removed.
     pub text: String,
@@ -48,16 +48,17 @@ pub fn scan(text: &str, max_depth: usize) -> Trivia {
         match mode {
             Mode::Code => match c {
                 '#' => {
-                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                    let line_end = text[i..].find('\n').map_or(text.len(), |n| i + n);
                     let own_line = text[line_start..i].trim().is_empty();
-                    let body = text[i + 1..end].trim_end().to_string();
+                    let body = text[i + 1..line_end].trim_end().to_string();
+                    let end = i + 1 + body.len();
                     out.comments.push(Comment {
                         start: i,
                         end,
                         text: body,
                         own_line,
                     });
-                    while iter.peek().is_some_and(|(j, _)| *j < end) {
+                    while iter.peek().is_some_and(|(j, _)| *j < line_end) {
                         iter.next();
                     }
                 }
