@@ -259,7 +259,7 @@ pub fn attach_metadata(
             let gap_ok = next.is_some_and(|r| {
                 file.text
                     .get(block.span.end as usize..r.span.start as usize)
-                    .is_some_and(|g| g.trim().is_empty())
+                    .is_some_and(|g| g.trim().is_empty() && g.matches('\n').count() <= 1)
             });
             let Some(rule) = next.filter(|_| gap_ok) else {
                 errors.push(Diagnostic::error(
