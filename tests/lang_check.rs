@@ -55,8 +55,7 @@ fn load(
 #[test]
 fn every_check_error_in_one_run() {
     let d = load(&[("a.s3why", A), ("b.s3why", B)], &[])
-        .err()
-        .expect("must fail");
+        .expect_err("must fail");
     let json = d.render_json();
     let items = json.as_array().unwrap();
     let find = |code: &str| {

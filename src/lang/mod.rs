@@ -23,6 +23,7 @@ pub mod value;
 mod loader;
 
 pub use builtins::{Builtin, BuiltinCtx, BuiltinError};
+pub use cli_support::{lint, ErrorFormat, LoadError};
 pub use diag::{Diagnostic, Diagnostics};
 pub use eval::{EvalError, EvalOptions};
 pub use loader::{Loader, Program};
