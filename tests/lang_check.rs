@@ -54,8 +54,7 @@ fn load(
 
 #[test]
 fn every_check_error_in_one_run() {
-    let d = load(&[("a.s3why", A), ("b.s3why", B)], &[])
-        .expect_err("must fail");
+    let d = load(&[("a.s3why", A), ("b.s3why", B)], &[]).expect_err("must fail");
     let json = d.render_json();
     let items = json.as_array().unwrap();
     let find = |code: &str| {
