@@ -151,7 +151,13 @@ impl<'a> DefCx<'a> {
                 (self.expr_lit(e, span), withs)
             }
         };
-        Lit { kind, withs, span }
+        let single = withs.is_empty() && kind.single();
+        Lit {
+            kind,
+            withs,
+            single,
+            span,
+        }
     }
 
     fn expr_lit(&mut self, e: &ast::ExprLit, span: Span) -> LitKind {

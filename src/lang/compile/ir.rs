@@ -93,6 +93,10 @@ pub struct Lit {
     pub kind: LitKind,
     /// `with` modifiers applying to this literal.
     pub withs: Vec<With>,
+    /// Holds at most one way (no generator, no `some ... in`, no `with`): the evaluator
+    /// runs such literals in a loop instead of nesting continuations, so long bodies
+    /// do not deepen the stack.
+    pub single: bool,
     /// Where.
     pub span: Span,
 }
@@ -144,4 +148,35 @@ pub struct CRule {
     pub default: Option<Expr>,
     /// Span of the first definition's name.
     pub span: Span,
+}
+
+impl Expr {
+    /// Whether the expression can have more than one value: it iterates (`x[_]`, an
+    /// unbound index). Comprehensions have exactly one value whatever they contain.
+    pub fn iterates(&self) -> bool {
+        match &self.kind {
+            ExprKind::Gen(..) => true,
+            ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Input | ExprKind::Rule(_) => false,
+            ExprKind::ArrayComp(..) | ExprKind::SetComp(..) | ExprKind::ObjectComp(..) => false,
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => a.iterates() || b.iterates(),
+            ExprKind::Neg(a) => a.iterates(),
+            ExprKind::Call(_, xs)
+            | ExprKind::Array(xs)
+            | ExprKind::Set(xs)
+            | ExprKind::Interp(xs) => xs.iter().any(Expr::iterates),
+            ExprKind::Object(kv) => kv.iter().any(|(k, v)| k.iterates() || v.iterates()),
+        }
+    }
+}
+
+impl LitKind {
+    /// Whether the literal holds at most one way (see [`Lit::single`]).
+    pub fn single(&self) -> bool {
+        match self {
+            LitKind::Expr(e) | LitKind::Assign(_, e) => !e.iterates(),
+            LitKind::Not(_) | LitKind::Nothing => true,
+            LitKind::Every(_, _, coll, _) => !coll.iterates(),
+            LitKind::SomeIn(..) => false,
+        }
+    }
 }

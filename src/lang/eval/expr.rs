@@ -159,7 +159,8 @@ impl Ev<'_> {
     ) -> R {
         let mut out: BTreeMap<Value, Value> = BTreeMap::new();
         let mut conflict = None;
-        self.body(body, env, &mut |ev, env| {
+        self.enter(span)?;
+        let r = self.body(body, env, &mut |ev, env| {
             ev.expr(kx, env, &mut |ev, env, key| {
                 ev.expr(vx, env, &mut |_, _, v| {
                     if out.get(&key).is_some_and(|old| *old != v) {
@@ -173,7 +174,9 @@ impl Ev<'_> {
                     Ok(())
                 })
             })
-        })?;
+        });
+        self.depth -= 1;
+        r?;
         if let Some(c) = conflict {
             return Err(c.into());
         }

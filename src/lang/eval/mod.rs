@@ -10,7 +10,7 @@ mod expr;
 pub use error::EvalError;
 
 use crate::lang::builtins::BuiltinId;
-use crate::lang::compile::ir::{Expr, GroupKind, Lit, LitKind, RuleId, WithTarget};
+use crate::lang::compile::ir::{Expr, GroupKind, Lit, LitKind, RuleId, Slot, WithTarget};
 use crate::lang::compile::Compiled;
 use crate::lang::source::Span;
 use crate::lang::value::Value;
@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub struct EvalOptions {
     /// Literal evaluations and iteration steps allowed (default 1,000,000).
     pub max_steps: u64,
-    /// Nested function calls and rule evaluations allowed (default 64).
+    /// Nesting allowed (default 64): rule and function evaluations, comprehensions,
+    /// `every` bodies and literals that iterate each count one level while they run.
+    /// Keeps the evaluator within about 1 MiB of stack even in debug builds.
     pub max_depth: usize,
 }
 
@@ -145,12 +147,68 @@ impl<'p> Ev<'p> {
         }
     }
 
+    /// Runs a body. Single-solution literals run in a loop (their bindings undone at
+    /// the end); the first literal that may hold several ways continues the rest of the
+    /// body in its continuation.
     pub(crate) fn body(&mut self, lits: &[Lit], env: &mut Env, k: K<'_>) -> R {
-        let Some((first, rest)) = lits.split_first() else {
-            return k(self, env);
+        let mut bound: Vec<u32> = Vec::new();
+        let mut rest = lits;
+        let result = loop {
+            let Some((first, tail)) = rest.split_first() else {
+                break k(self, env);
+            };
+            if let Err(e) = self.step(first.span) {
+                break Err(e);
+            }
+            if !first.single {
+                break self.nested(first, env, &mut |ev, env| ev.body(tail, env, k));
+            }
+            match self.single_literal(&first.kind, env) {
+                Ok(Some(slot)) => bound.extend(slot),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+            rest = tail;
         };
-        self.step(first.span)?;
-        self.literal(first, env, &mut |ev, env| ev.body(rest, env, k))
+        for s in bound {
+            set_slot(env, s, None);
+        }
+        result
+    }
+
+    /// Evaluates a literal that holds at most one way. `Ok(None)`: it fails;
+    /// `Ok(Some(slot))`: it holds, having bound `slot` if any.
+    fn single_literal(
+        &mut self,
+        kind: &LitKind,
+        env: &mut Env,
+    ) -> Result<Option<Option<u32>>, Ctl> {
+        let holds = |v: Option<Value>| v.is_some_and(|v| v != Value::Bool(false));
+        match kind {
+            LitKind::Expr(e) => Ok(holds(self.first(e, env)?).then_some(None)),
+            LitKind::Assign(slot, e) => match self.first(e, env)? {
+                Some(v) => {
+                    if let Some(s) = slot {
+                        set_slot(env, s.0, Some(v));
+                    }
+                    Ok(Some(slot.map(|s| s.0)))
+                }
+                None => Ok(None),
+            },
+            other => {
+                let holds = self.exists(env, |ev, env, halt| ev.literal_kind(other, env, halt))?;
+                Ok(holds.then_some(None))
+            }
+        }
+    }
+
+    /// A literal that may hold several ways, nesting the continuation; bounded by the
+    /// depth budget so that deep nesting is an error, not a stack overflow.
+    fn nested(&mut self, lit: &Lit, env: &mut Env, k: K<'_>) -> R {
+        self.enter(lit.span)?;
+        let r = self.literal(lit, env, k);
+        self.depth -= 1;
+        r
     }
 
     fn literal(&mut self, lit: &Lit, env: &mut Env, k: K<'_>) -> R {
@@ -214,21 +272,41 @@ impl<'p> Ev<'p> {
                 if !matches!(c, Value::Array(_) | Value::Set(_) | Value::Object(_)) {
                     return Ok(());
                 }
-                for (key, val) in entries(&c) {
-                    ev.step(coll.span)?;
-                    ks.iter()
-                        .for_each(|s| set_slot(env, s.0, Some(key.clone())));
-                    set_slot(env, vs.0, Some(val));
-                    let holds = ev.exists(env, |ev, env, halt| ev.body(body, env, halt));
-                    ks.iter().for_each(|s| set_slot(env, s.0, None));
-                    set_slot(env, vs.0, None);
-                    if !holds? {
-                        return Ok(());
-                    }
+                ev.enter(coll.span)?;
+                let all = ev.every_holds(ks, vs, &c, body, env, coll.span);
+                ev.depth -= 1;
+                if all? {
+                    k(ev, env)
+                } else {
+                    Ok(())
                 }
-                k(ev, env)
             }),
         }
+    }
+
+    /// Whether `body` holds for every element of `c` (bound to `ks`, `vs`).
+    fn every_holds(
+        &mut self,
+        ks: &Option<Slot>,
+        vs: &Slot,
+        c: &Value,
+        body: &[Lit],
+        env: &mut Env,
+        span: Span,
+    ) -> Result<bool, Ctl> {
+        for (key, val) in entries(c) {
+            self.step(span)?;
+            ks.iter()
+                .for_each(|s| set_slot(env, s.0, Some(key.clone())));
+            set_slot(env, vs.0, Some(val));
+            let holds = self.exists(env, |ev, env, halt| ev.body(body, env, halt));
+            ks.iter().for_each(|s| set_slot(env, s.0, None));
+            set_slot(env, vs.0, None);
+            if !holds? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The first value of `e`, if any.
