@@ -10,6 +10,7 @@ use crate::lang::syntax::ast::BinOp;
 use crate::lang::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
+type KObj<'k> = &'k mut dyn FnMut(&mut Ev<'_>, &mut Env, BTreeMap<Value, Value>) -> R;
 type KVs<'k> = &'k mut dyn FnMut(&mut Ev<'_>, &mut Env, Vec<Value>) -> R;
 
 impl Ev<'_> {
@@ -28,28 +29,7 @@ impl Ev<'_> {
                 Some(v) => k(self, env, v),
                 None => Ok(()),
             },
-            ExprKind::Index(b, i) => self.expr(b, env, &mut |ev, env, bv| {
-                ev.expr(i, env, &mut |ev, env, iv| match bv.get(&iv) {
-                    Some(v) => k(ev, env, v),
-                    None => Ok(()),
-                })
-            }),
-            ExprKind::Gen(b, slot) => self.expr(b, env, &mut |ev, env, bv| {
-                if let Some(Some(key)) = env.get(slot.0 as usize).cloned() {
-                    return match bv.get(&key) {
-                        Some(v) => k(ev, env, v),
-                        None => Ok(()),
-                    };
-                }
-                for (key, v) in entries(&bv) {
-                    ev.step(e.span)?;
-                    set_slot(env, slot.0, Some(key));
-                    let r = k(ev, env, v);
-                    set_slot(env, slot.0, None);
-                    r?;
-                }
-                Ok(())
-            }),
+            ExprKind::Index(..) | ExprKind::Gen(..) => self.reference(e, env, k),
             ExprKind::Call(callee, args) => self.all(
                 args,
                 0,
@@ -76,76 +56,108 @@ impl Ev<'_> {
                 )
                 .into()),
             }),
+            ExprKind::Array(..)
+            | ExprKind::Set(..)
+            | ExprKind::Object(..)
+            | ExprKind::Interp(..) => self.collection(e, env, k),
+            ExprKind::ArrayComp(..) | ExprKind::SetComp(..) => self.comprehension(e, env, k),
+            ExprKind::ObjectComp(kx, vx, body) => self.object_comp(kx, vx, body, env, e.span, k),
+        }
+    }
+
+    /// `base[key]`, and `base[x]` with `x` unbound (iterates, binding `x`).
+    fn reference(&mut self, e: &Expr, env: &mut Env, k: KV<'_>) -> R {
+        match &e.kind {
+            ExprKind::Index(b, i) => self.expr(b, env, &mut |ev, env, bv| {
+                ev.expr(i, env, &mut |ev, env, iv| match bv.get(&iv) {
+                    Some(v) => k(ev, env, v),
+                    None => Ok(()),
+                })
+            }),
+            ExprKind::Gen(b, slot) => self.expr(b, env, &mut |ev, env, bv| {
+                if let Some(Some(key)) = env.get(slot.0 as usize).cloned() {
+                    return match bv.get(&key) {
+                        Some(v) => k(ev, env, v),
+                        None => Ok(()),
+                    };
+                }
+                for (key, v) in entries(&bv) {
+                    ev.step(e.span)?;
+                    set_slot(env, slot.0, Some(key));
+                    let r = k(ev, env, v);
+                    set_slot(env, slot.0, None);
+                    r?;
+                }
+                Ok(())
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Array, set, object and interpolated-string constructors.
+    fn collection(&mut self, e: &Expr, env: &mut Env, k: KV<'_>) -> R {
+        match &e.kind {
             ExprKind::Array(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| {
                 k(ev, env, Value::array(vs))
             }),
             ExprKind::Set(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| {
                 k(ev, env, Value::set(vs.into_iter().collect()))
             }),
-            ExprKind::Object(kvs) => {
-                let flat: Vec<Expr> = kvs
-                    .iter()
-                    .flat_map(|(a, b)| [a.clone(), b.clone()])
-                    .collect();
-                self.all(&flat, 0, Vec::new(), env, &mut |ev, env, vs| {
-                    let m: BTreeMap<Value, Value> = vs
-                        .chunks(2)
-                        .filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone())))
-                        .collect();
-                    k(ev, env, Value::object(m))
-                })
-            }
+            ExprKind::Object(kvs) => self.pairs(kvs, 0, BTreeMap::new(), env, &mut |ev, env, m| {
+                k(ev, env, Value::object(m))
+            }),
             ExprKind::Interp(parts) => self.all(parts, 0, Vec::new(), env, &mut |ev, env, vs| {
                 let s: String = vs.iter().map(Value::to_text).collect();
                 k(ev, env, Value::str(&s))
             }),
-            ExprKind::ArrayComp(t, body) => {
-                let mut out = Vec::new();
-                self.collect(
-                    body,
-                    env,
-                    |ev, env, acc: &mut Vec<Value>| {
-                        ev.expr(t, env, &mut |_, _, v| {
-                            acc.push(v);
-                            Ok(())
-                        })
-                    },
-                    &mut out,
-                )?;
-                k(self, env, Value::array(out))
-            }
-            ExprKind::SetComp(t, body) => {
-                let mut out = Vec::new();
-                self.collect(
-                    body,
-                    env,
-                    |ev, env, acc: &mut Vec<Value>| {
-                        ev.expr(t, env, &mut |_, _, v| {
-                            acc.push(v);
-                            Ok(())
-                        })
-                    },
-                    &mut out,
-                )?;
-                k(
-                    self,
-                    env,
-                    Value::set(out.into_iter().collect::<BTreeSet<_>>()),
-                )
-            }
-            ExprKind::ObjectComp(kx, vx, body) => self.object_comp(kx, vx, body, env, e.span, k),
+            _ => Ok(()),
         }
     }
 
-    /// Evaluates every solution of `body`, letting `head` push into `acc`.
-    fn collect<T>(
+    /// Cartesian evaluation of an object literal's key/value pairs.
+    fn pairs(
         &mut self,
-        body: &[Lit],
+        kvs: &[(Expr, Expr)],
+        i: usize,
+        acc: BTreeMap<Value, Value>,
         env: &mut Env,
-        mut head: impl FnMut(&mut Ev<'_>, &mut Env, &mut T) -> R,
-        acc: &mut T,
+        k: KObj<'_>,
     ) -> R {
-        self.body(body, env, &mut |ev, env| head(ev, env, acc))
+        let Some((kx, vx)) = kvs.get(i) else {
+            return k(self, env, acc);
+        };
+        self.expr(kx, env, &mut |ev, env, key| {
+            ev.expr(vx, env, &mut |ev, env, v| {
+                let mut next = acc.clone();
+                next.insert(key.clone(), v);
+                ev.pairs(kvs, i + 1, next, env, k)
+            })
+        })
+    }
+
+    /// `[t | body]` and `{t | body}`: always defined, maybe empty.
+    fn comprehension(&mut self, e: &Expr, env: &mut Env, k: KV<'_>) -> R {
+        let (t, body, is_set) = match &e.kind {
+            ExprKind::ArrayComp(t, body) => (t, body, false),
+            ExprKind::SetComp(t, body) => (t, body, true),
+            _ => return Ok(()),
+        };
+        let mut out = Vec::new();
+        self.enter(e.span)?;
+        let r = self.body(body, env, &mut |ev, env| {
+            ev.expr(t, env, &mut |_, _, v| {
+                out.push(v);
+                Ok(())
+            })
+        });
+        self.depth -= 1;
+        r?;
+        let v = if is_set {
+            Value::set(out.into_iter().collect::<BTreeSet<_>>())
+        } else {
+            Value::array(out)
+        };
+        k(self, env, v)
     }
 
     fn object_comp(

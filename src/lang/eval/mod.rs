@@ -375,7 +375,7 @@ impl<'p> Ev<'p> {
                 "eval::depth-limit",
                 span,
                 format!(
-                    "evaluation nested deeper than {} rule or function calls",
+                    "evaluation nested deeper than {} levels (rules, functions, iterations, comprehensions)",
                     self.opts.max_depth
                 ),
             )
