@@ -12,7 +12,7 @@
 //! ```
 
 use super::builtins::Builtin;
-use super::compile::{self, Compiled};
+use super::compile::{self, ir::GroupKind, Compiled};
 use super::diag::{Diagnostic, Diagnostics};
 use super::eval::{self, EvalError, EvalOptions};
 use super::metadata::RuleInfo;
@@ -132,11 +132,15 @@ impl Program {
                 format!("no rule `{path}`"),
             ));
         };
-        let span = self
-            .compiled
-            .rules
-            .get(id.0 as usize)
-            .map_or(Span::default(), |r| r.span);
+        let rule = self.compiled.rules.get(id.0 as usize);
+        let span = rule.map_or(Span::default(), |r| r.span);
+        if let Some(GroupKind::Function(_)) = rule.map(|r| r.kind) {
+            return Err(EvalError::new(
+                "eval::unknown-rule",
+                span,
+                format!("`{path}` is a function; call it from a rule"),
+            ));
+        }
         eval::eval_rule(&self.compiled, id, input.clone(), host, opts, span)
     }
 

@@ -29,6 +29,8 @@ pub struct DefCx<'a> {
     bound: Vec<bool>,
     binders: HashSet<String>,
     in_not: bool,
+    /// Compiling the rule head (unbound names there get a head-specific message).
+    pub in_head: bool,
     /// Errors found.
     pub errors: Vec<Diagnostic>,
     /// Rules referenced, with the reference's span.
@@ -63,6 +65,7 @@ impl<'a> DefCx<'a> {
             bound: Vec::new(),
             binders,
             in_not: false,
+            in_head: false,
             errors: Vec::new(),
             deps: Vec::new(),
         }
@@ -465,8 +468,19 @@ impl DefCx<'_> {
             span,
             format!("unknown {kind} `{name}`"),
         );
-        if let Some(s) = suggest(name, cands.iter().map(String::as_str)) {
-            d = d.with_help(format!("did you mean `{s}`?"));
+        match suggest(name, cands.iter().map(String::as_str)) {
+            Some(s) => d = d.with_help(format!("did you mean `{s}`?")),
+            None if self.in_head && !callable => {
+                d = Diagnostic::error(
+                    "check::unsafe-var",
+                    span,
+                    format!("variable `{name}` in the rule head is not bound by the body"),
+                )
+                .with_help(format!(
+                    "bind it in the body, e.g. `{name} := ...` or `some {name} in ...`"
+                ));
+            }
+            None => {}
         }
         self.err(d);
     }

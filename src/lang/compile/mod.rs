@@ -125,6 +125,7 @@ fn compile_def(cx: &mut DefCx<'_>, rule: &crate::lang::syntax::ast::Rule) -> Def
         .as_ref()
         .map(|b| cx.body(b))
         .unwrap_or_default();
+    cx.in_head = true;
     let (key, value) = match &rule.kind.head {
         Head::Value(v) | Head::Function(_, v) => (None, v.as_ref().map(|v| cx.expr(v))),
         Head::Contains(e) => (None, Some(cx.expr(e))),
