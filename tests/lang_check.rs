@@ -249,3 +249,10 @@ fn duplicate_host_builtin_is_a_load_error() {
         .unwrap();
     assert_eq!(d.items[0].code, "check::duplicate-builtin");
 }
+
+#[test]
+fn program_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<s3why::lang::Program>();
+    assert_send_sync::<Value>();
+}
