@@ -145,7 +145,10 @@ pub fn render_one(sources: &SourceMap, d: &Diagnostic) -> String {
     let width = if end_line == line {
         end_col.saturating_sub(col).max(1)
     } else {
-        text.chars().count().saturating_sub(col - 1).max(1)
+        text.chars()
+            .count()
+            .saturating_sub(col.saturating_sub(1))
+            .max(1)
     };
     let lead: String = text
         .chars()

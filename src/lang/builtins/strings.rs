@@ -119,15 +119,18 @@ fn replace(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     s(arg_str(a, 0)?.replace(arg_str(a, 1)?, arg_str(a, 2)?))
 }
 fn format_int(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
-    let n = arg_num(a, 0)?.trunc() as i64;
-    let text = match arg_num(a, 1)? as i64 {
-        2 => format!("{n:b}"),
-        8 => format!("{n:o}"),
-        10 => n.to_string(),
-        16 => format!("{n:x}"),
+    let n = arg_num(a, 0)?.trunc();
+    // Sign first, then the magnitude's digits (as Rego: -5 in base 2 is "-101").
+    let sign = if n < 0.0 { "-" } else { "" };
+    let m = n.abs() as u64;
+    let digits = match arg_num(a, 1)? as i64 {
+        2 => format!("{m:b}"),
+        8 => format!("{m:o}"),
+        10 => m.to_string(),
+        16 => format!("{m:x}"),
         _ => return Err(BuiltinError::arg(1, "base must be 2, 8, 10 or 16")),
     };
-    s(text)
+    s(format!("{sign}{digits}"))
 }
 fn to_string(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     s(arg(a, 0)?.to_text())
