@@ -256,3 +256,43 @@ fn program_can_be_shared_across_threads() {
     assert_send_sync::<s3why::lang::Program>();
     assert_send_sync::<Value>();
 }
+
+#[test]
+fn smaller_checks_each_have_a_code() {
+    let src = r#"package c
+
+import input.x
+
+r if {
+    x := 1
+    x := 2
+    input.a.b := 3
+    input.a with count(1) as 2
+    (1 + 2)(3)
+}
+
+default s := 1
+
+default s := 2
+
+default t := 1
+
+t contains 1
+"#;
+    let d = load(&[("c.s3why", src)], &[]).expect_err("must fail");
+    let codes: Vec<&str> = d.items.iter().map(|i| i.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "check::import",
+            "check::redeclared",
+            "check::assign-target",
+            "check::with-target",
+            "check::call-target",
+            "check::duplicate-default",
+            "check::default-kind",
+        ],
+        "{}",
+        d.render_human()
+    );
+}

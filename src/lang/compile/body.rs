@@ -164,14 +164,9 @@ impl<'a> DefCx<'a> {
     }
 
     fn expr_lit(&mut self, e: &ast::ExprLit, span: Span) -> LitKind {
+        // The grammar gives `not` no `:=`/`=` (a `not_lit` has none), so only the
+        // expression matters here.
         if e.negated {
-            if e.assign.is_some() {
-                self.err(Diagnostic::error(
-                    "check::not-assign",
-                    span,
-                    "`not` cannot be applied to an assignment",
-                ));
-            }
             let was = std::mem::replace(&mut self.in_not, true);
             let inner = self.expr(&e.expr);
             self.in_not = was;
@@ -187,14 +182,8 @@ impl<'a> DefCx<'a> {
         match (op, lhs_var) {
             (AssignOp::Assign, Some(name)) => {
                 let value = self.expr(rhs);
-                if let Some(s) = self
-                    .scopes
-                    .last()
-                    .and_then(|s| s.get(name))
-                    .copied()
-                    .filter(|s| self.is_bound(*s))
-                {
-                    let _ = s;
+                let in_this_scope = self.scopes.last().and_then(|s| s.get(name)).copied();
+                if in_this_scope.is_some_and(|s| self.is_bound(s)) {
                     self.err(
                         Diagnostic::error(
                             "check::redeclared",
