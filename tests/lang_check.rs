@@ -269,6 +269,7 @@ r if {
     input.a.b := 3
     input.a with count(1) as 2
     (1 + 2)(3)
+    count([]) == 0 with count as concat
 }
 
 default s := 1
@@ -289,6 +290,7 @@ t contains 1
             "check::assign-target",
             "check::with-target",
             "check::call-target",
+            "check::with-arity",
             "check::duplicate-default",
             "check::default-kind",
         ],

@@ -38,8 +38,7 @@
 //!
 //! Not in the language (yet): `else` chains, `import input`, array/object
 //! destructuring (`[a, b] := xs`), `k, v in xs` as an expression, the set operators
-//! `|` and `&` (use `union`/`intersection`), replacing a function by another function
-//! with `with` (replacing its result by a value works), and `print`.
+//! `|` and `&` (use `union`/`intersection`), and `print`.
 
 pub mod builtins;
 pub mod check;

@@ -246,9 +246,62 @@ impl<'a> DefCx<'a> {
     }
 
     fn with(&mut self, w: &ast::With) -> Option<ir::With> {
-        let value = self.expr(&w.value);
         let target = self.with_target(&w.target)?;
-        Some(ir::With { target, value })
+        if let Some(function) = self.with_function(&target, &w.value) {
+            let value = null(w.value.span);
+            return Some(ir::With {
+                target,
+                value,
+                function: Some(function),
+            });
+        }
+        let value = self.expr(&w.value);
+        Some(ir::With {
+            target,
+            value,
+            function: None,
+        })
+    }
+
+    /// `with f as g` where `f` is a function or builtin and `g` names one too (same
+    /// arity): the replacement function.
+    fn with_function(&mut self, target: &ir::WithTarget, value: &ast::Expr) -> Option<Callee> {
+        let want = match target {
+            ir::WithTarget::Rule(id) => match self.kind_of(*id)? {
+                GroupKind::Function(n) => n,
+                _ => return None,
+            },
+            ir::WithTarget::Builtin(id) => self.g.registry.get(*id)?.arity,
+            ir::WithTarget::Input(_) => return None,
+        };
+        let segs = value.kind.dotted_name()?;
+        if segs.first().is_some_and(|root| self.local(root).is_some()) {
+            return None;
+        }
+        let (callee, arity) = match self
+            .resolve_rule_name(&segs)
+            .filter(|(_, used)| *used == segs.len())
+        {
+            Some((id, _)) => match self.kind_of(id)? {
+                GroupKind::Function(n) => {
+                    self.deps.push((id, value.span));
+                    (Callee::Function(id), n)
+                }
+                _ => return None,
+            },
+            None => {
+                let (id, b) = self.g.registry.lookup(&segs.join("."))?;
+                (Callee::Builtin(id), b.arity)
+            }
+        };
+        if arity != want {
+            self.err(Diagnostic::error(
+                "check::with-arity",
+                value.span,
+                format!("the replacement takes {arity} argument(s), the replaced function {want}"),
+            ));
+        }
+        Some(callee)
     }
 
     fn with_target(&mut self, t: &ast::Expr) -> Option<ir::WithTarget> {

@@ -21,7 +21,7 @@ pub struct Expr {
 }
 
 /// A called thing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Callee {
     /// A builtin.
     Builtin(BuiltinId),
@@ -82,8 +82,10 @@ pub enum WithTarget {
 pub struct With {
     /// Target.
     pub target: WithTarget,
-    /// Replacement.
+    /// Replacement value (ignored when `function` is set).
     pub value: Expr,
+    /// `with f as g`: calls of the target function or builtin go to `g` instead.
+    pub function: Option<Callee>,
 }
 
 /// A compiled body literal.

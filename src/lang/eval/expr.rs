@@ -214,6 +214,9 @@ impl Ev<'_> {
         args: Vec<Value>,
         span: Span,
     ) -> Result<Option<Value>, Ctl> {
+        // `with f as g`: the replacement holds for the whole literal, inside `g` too
+        // (so a `g` that calls `f` recurses and ends at the depth budget).
+        let callee = self.callee_over.get(&callee).copied().unwrap_or(callee);
         match callee {
             Callee::Function(id) => self.call_function(id, args, span),
             Callee::Builtin(id) => {

@@ -10,7 +10,7 @@ mod expr;
 pub use error::EvalError;
 
 use crate::lang::builtins::BuiltinId;
-use crate::lang::compile::ir::{Expr, GroupKind, Lit, LitKind, RuleId, Slot, WithTarget};
+use crate::lang::compile::ir::{Callee, Expr, GroupKind, Lit, LitKind, RuleId, Slot, WithTarget};
 use crate::lang::compile::Compiled;
 use crate::lang::source::Span;
 use crate::lang::value::Value;
@@ -62,6 +62,7 @@ pub(crate) struct Ev<'p> {
     pub(crate) input: Value,
     pub(crate) rule_over: HashMap<RuleId, Value>,
     pub(crate) builtin_over: HashMap<BuiltinId, Value>,
+    pub(crate) callee_over: HashMap<Callee, Callee>,
     memo: HashMap<RuleId, Option<Value>>,
     steps: u64,
     pub(crate) depth: usize,
@@ -83,6 +84,7 @@ pub(crate) fn eval_rule(
         input,
         rule_over: HashMap::new(),
         builtin_over: HashMap::new(),
+        callee_over: HashMap::new(),
         memo: HashMap::new(),
         steps: 0,
         depth: 0,
@@ -328,6 +330,10 @@ impl<'p> Ev<'p> {
     fn with_literal(&mut self, lit: &Lit, env: &mut Env, k: K<'_>) -> R {
         let mut values = Vec::with_capacity(lit.withs.len());
         for w in &lit.withs {
+            if w.function.is_some() {
+                values.push(Value::Null);
+                continue;
+            }
             match self.first(&w.value, env)? {
                 Some(v) => values.push(v),
                 None => return Ok(()),
@@ -336,8 +342,18 @@ impl<'p> Ev<'p> {
         let saved_input = self.input.clone();
         let saved_rules = self.rule_over.clone();
         let saved_builtins = self.builtin_over.clone();
+        let saved_callees = self.callee_over.clone();
         let saved_memo = std::mem::take(&mut self.memo);
         for (w, v) in lit.withs.iter().zip(values) {
+            if let Some(g) = w.function {
+                let f = match &w.target {
+                    WithTarget::Rule(id) => Callee::Function(*id),
+                    WithTarget::Builtin(id) => Callee::Builtin(*id),
+                    WithTarget::Input(_) => continue,
+                };
+                self.callee_over.insert(f, g);
+                continue;
+            }
             match &w.target {
                 WithTarget::Input(path) => self.input = set_path(&self.input, path, v),
                 WithTarget::Rule(id) => {
@@ -356,6 +372,7 @@ impl<'p> Ev<'p> {
         self.input = saved_input;
         self.rule_over = saved_rules;
         self.builtin_over = saved_builtins;
+        self.callee_over = saved_callees;
         self.memo = saved_memo;
         r?;
         for sol in solutions {
