@@ -146,7 +146,7 @@ impl Policy {
                 path,
                 format!(
                     "expected a policy document (an object), found {}",
-                    type_name(&document)
+                    type_name(document)
                 ),
             ));
         };
