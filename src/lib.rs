@@ -19,3 +19,4 @@ pub mod corpus;
 pub mod facts;
 pub mod lang;
 pub mod report;
+pub mod rules;

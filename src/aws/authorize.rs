@@ -245,9 +245,7 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
         }
         if allowed_by.is_empty() {
             let role_grant = grants.contains(&Grantee::Role);
-            if src.resource.must_delegate && identity_side && !delegated {
-                implicit.push(src.resource.policy_type);
-            } else if role_grant {
+            if role_grant {
                 // The role grant replaces the identity allow but stays capped.
                 if !boundary_ok {
                     implicit.push(PolicyType::PermissionsBoundary);
@@ -255,12 +253,12 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
                 if !session_ok {
                     implicit.push(PolicyType::SessionPolicy);
                 }
+            } else if src.resource.must_delegate && !delegated {
+                // A key policy that neither grants nor delegates is the cause: no
+                // identity policy can help until it does (key-policies.html, S41).
+                implicit.push(src.resource.policy_type);
             } else {
                 identity_gap(&mut implicit);
-                // A key policy that neither grants nor delegates is a cause of its own.
-                if src.resource.must_delegate && !delegated {
-                    implicit.push(src.resource.policy_type);
-                }
             }
         }
     } else {

@@ -47,6 +47,7 @@ pub enum Grantee {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StatementTrace {
     pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<Arc<str>>,
     pub effect: Effect,
     /// JSON path in the fact document.

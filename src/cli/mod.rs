@@ -7,6 +7,7 @@ mod batch;
 mod check;
 mod input;
 mod render;
+mod rules_args;
 
 use std::process::ExitCode;
 

@@ -2,28 +2,65 @@
 
 use std::fmt::Write as _;
 
+use serde_json::Value;
+
 use s3why::aws::evaluate::StatementTrace;
 use s3why::aws::Verdict;
 
-/// The verdict for a person: the answer first, then the causes, then the assumptions.
-pub fn verdict_text(v: &Verdict) -> String {
+/// Colours for a terminal; none in a pipe or when `NO_COLOR` is set.
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn new() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            on: std::io::stdout().is_terminal() && !no_color,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// The verdict for a person: the answer first, then each cause with its policy,
+/// statement, why, and the fix; then risks and the assumptions it rests on.
+pub fn verdict_text(v: &Verdict, findings: &[Value]) -> String {
+    let st = Style::new();
     let mut out = String::new();
     match &v.error_code {
         None => {
-            let _ = writeln!(out, "ALLOWED (200)");
+            let _ = writeln!(out, "{}", st.paint("1;32", "ALLOWED (200)"));
         }
         Some(code) => {
-            let _ = writeln!(out, "DENIED ({} {code})", v.status);
+            let _ = writeln!(
+                out,
+                "{}",
+                st.paint("1;31", &format!("DENIED ({} {code})", v.status))
+            );
             if let Some(m) = &v.aws_message {
                 let _ = writeln!(out, "  AWS says: {m}");
             }
         }
     }
-    let causes = causes(v);
-    if !causes.is_empty() {
-        let _ = writeln!(out, "\nCauses:");
-        for c in causes {
-            let _ = writeln!(out, "  - {c}");
+    for (severity, heading) in [("error", "Causes"), ("warning", "Risks"), ("info", "Notes")] {
+        let group: Vec<&Value> = findings
+            .iter()
+            .filter(|f| f.get("severity").and_then(Value::as_str) == Some(severity))
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{heading}:");
+        for f in group {
+            finding_text(&mut out, f, &st);
         }
     }
     if !v.notes.is_empty() {
@@ -35,48 +72,37 @@ pub fn verdict_text(v: &Verdict) -> String {
     out
 }
 
-fn causes(v: &Verdict) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .gates
-        .iter()
-        .map(|g| format!("[{}] {}: {}", g.id, g.policy, g.detail))
-        .collect();
-    for a in v.authorizations.iter().filter(|a| !a.allowed) {
-        for r in &a.reasons {
-            let what = if r.explicit {
-                "explicitly denies"
-            } else {
-                "does not allow"
-            };
-            let at: Vec<String> = r
-                .statements
-                .iter()
-                .map(|s| match (&s.sid, s.index) {
-                    (Some(sid), _) => format!("{} statement {sid:?}", s.policy),
-                    (None, Some(i)) => format!("{} statement {i}", s.policy),
-                    _ => s.policy.to_string(),
-                })
-                .collect();
-            let at = if at.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", at.join(", "))
-            };
-            out.push(format!(
-                "{}: the {} {what} {} on {}{at}",
-                r.policy_type.as_str(),
-                r.policy_type.as_str(),
-                a.action,
-                a.resource
-            ));
+fn finding_text(out: &mut String, f: &Value, st: &Style) {
+    let s = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("");
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        st.paint("1", &format!("[{}]", s("id"))),
+        s("message")
+    );
+    let mut at = format!("    policy: {}", s("policy"));
+    if let Some(stmt) = f.get("statement").and_then(Value::as_str) {
+        let _ = write!(at, ", statement {stmt}");
+    }
+    if let Some(loc) = f.get("location") {
+        let line = loc.get("line").and_then(Value::as_u64).unwrap_or(0);
+        let file = loc.get("file").and_then(Value::as_str).unwrap_or("");
+        let _ = write!(at, " ({file}:{line})");
+    }
+    let _ = writeln!(out, "{at}");
+    if let Some(fix) = f.get("fix") {
+        if let Some(summary) = fix.get("summary").and_then(Value::as_str) {
+            let _ = writeln!(out, "    fix: {summary}");
+        }
+        if let Some(cmd) = fix.get("command").and_then(Value::as_str) {
+            let _ = writeln!(out, "      {}", st.paint("36", cmd));
         }
     }
-    out
 }
 
 /// The full trace: every authorization, policy, statement and condition.
-pub fn trace_text(v: &Verdict) -> String {
-    let mut out = verdict_text(v);
+pub fn trace_text(v: &Verdict, findings: &[Value]) -> String {
+    let mut out = verdict_text(v, findings);
     let _ = writeln!(out, "\nRequest context:");
     for (k, val) in v.context.iter() {
         let _ = writeln!(
