@@ -5,6 +5,7 @@
 
 mod batch;
 mod check;
+mod facts;
 mod input;
 mod render;
 
@@ -28,6 +29,8 @@ enum Command {
     Explain(check::ExplainArgs),
     /// Decide many requests (NDJSON, files, folders), streamed, on every core.
     Batch(batch::BatchArgs),
+    /// Assemble a fact document from AWS CLI output (files or a snapshot folder) and a request.
+    Facts(Box<facts::FactsArgs>),
 }
 
 /// The outcome of a command, as an exit status.
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run_check(args),
         Command::Explain(args) => check::run_explain(args),
         Command::Batch(args) => batch::run(args),
+        Command::Facts(args) => facts::run(args),
     };
     ExitCode::from(status as u8)
 }
