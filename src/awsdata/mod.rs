@@ -21,6 +21,7 @@ pub mod from_error;
 pub mod iam;
 pub mod json;
 pub mod kms;
+pub mod matrix;
 pub mod orgs;
 pub mod request;
 pub mod s3;
