@@ -30,7 +30,7 @@ pub struct FactsArgs {
     #[arg(long, value_name = "TEMPLATE")]
     pub request: Option<PathBuf>,
     /// An account snapshot folder (docs/aws-data.md), instead of the file flags.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["auth_details", "bucket_policy", "bucket_encryption", "ownership_controls", "public_access_block", "account_public_access_block", "request_payment", "bucket_location", "object_lock", "kms_key", "kms_aliases", "vpc_endpoints", "organization", "scp_level", "rcp_level"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["auth_details", "bucket_policy", "bucket_encryption", "ownership_controls", "public_access_block", "account_public_access_block", "request_payment", "bucket_location", "object_lock", "kms_key", "kms_aliases", "vpc_endpoints", "organization", "scp_level", "rcp_level", "bucket_account", "region"])]
     pub snapshot: Option<PathBuf>,
 
     /// `aws iam get-account-authorization-details` output (repeat for every page).
