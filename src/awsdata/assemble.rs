@@ -56,8 +56,18 @@ pub struct BucketData {
 pub fn fact_document(
     world: &World,
     bucket: &BucketData,
-    mut request: Map<String, Value>,
+    request: Map<String, Value>,
 ) -> Result<Value, DataError> {
+    facts(world, bucket, request).map(|f| f.document)
+}
+
+/// The same, read: the fact document as the evaluator takes it (its `document` is the
+/// JSON [`fact_document`] prints), so a batch need not print and re-read it.
+pub fn facts(
+    world: &World,
+    bucket: &BucketData,
+    mut request: Map<String, Value>,
+) -> Result<Facts, DataError> {
     let principal_text = request
         .get("principal")
         .and_then(Value::as_str)
@@ -185,9 +195,7 @@ pub fn fact_document(
             out.insert(k.into(), v);
         }
     }
-    let value = Value::Object(out);
-    validate(&value, &sources)?;
-    Ok(value)
+    read(&Value::Object(out), &sources)
 }
 
 fn org_fields(a: &mut Map<String, Value>, org: &Organization, id: &str) {
@@ -236,11 +244,12 @@ fn key_references(request: &Map<String, Value>, bucket: &Map<String, Value>) -> 
     out
 }
 
-/// Runs the fact reader over the document; an error inside a piece that came from a
+/// Reads the document with the fact reader; an error inside a piece that came from a
 /// file is reported at its place in that file.
-fn validate(doc: &Value, sources: &Sources) -> Result<(), DataError> {
-    let Err(e) = Facts::from_value(doc) else {
-        return Ok(());
+fn read(doc: &Value, sources: &Sources) -> Result<Facts, DataError> {
+    let e = match Facts::from_value(doc) {
+        Ok(facts) => return Ok(facts),
+        Err(e) => e,
     };
     let found = sources
         .iter()

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::request::{self, PutObject};
 use super::snapshot::Snapshot;
 use super::DataError;
+use crate::facts::Facts;
 
 /// Shard `index` of `count` (0-based, as Kubernetes indexed Jobs and AWS Batch array
 /// jobs number their workers).
@@ -63,7 +64,8 @@ pub struct Cell {
     pub bucket: String,
     /// `snapshot-dir#principal@bucket`, for output records.
     pub source: String,
-    pub document: Result<Value, DataError>,
+    /// The fact document, read (its JSON is `facts.document`).
+    pub facts: Result<Facts, DataError>,
 }
 
 /// An iterator of [`Cell`]s over a loaded snapshot.
@@ -139,13 +141,13 @@ impl Iterator for Matrix<'_> {
             let principal = self.principals[n / self.buckets.len()].clone();
             let bucket = self.buckets[n % self.buckets.len()].clone();
             let req = request::request(&principal, &bucket, Some(&self.template), &self.flags);
-            let document = self.snapshot.fact_document(&bucket, req);
+            let facts = self.snapshot.facts(&bucket, req);
             return Some(Cell {
                 index: n,
                 source: format!("{}#{principal}@{bucket}", self.snapshot.dir.display()),
                 principal,
                 bucket,
-                document,
+                facts,
             });
         }
         None

@@ -23,42 +23,6 @@ pub struct PutObject {
     pub insecure: bool,
 }
 
-/// put-object flag → the header it sends.
-pub const FLAG_HEADERS: &[(&str, &str)] = &[
-    ("acl", "x-amz-acl"),
-    ("grant-full-control", "x-amz-grant-full-control"),
-    ("grant-read", "x-amz-grant-read"),
-    ("grant-read-acp", "x-amz-grant-read-acp"),
-    ("grant-write-acp", "x-amz-grant-write-acp"),
-    ("storage-class", "x-amz-storage-class"),
-    ("server-side-encryption", "x-amz-server-side-encryption"),
-    (
-        "ssekms-key-id",
-        "x-amz-server-side-encryption-aws-kms-key-id",
-    ),
-    (
-        "bucket-key-enabled",
-        "x-amz-server-side-encryption-bucket-key-enabled",
-    ),
-    (
-        "sse-customer-algorithm",
-        "x-amz-server-side-encryption-customer-algorithm",
-    ),
-    ("tagging", "x-amz-tagging"),
-    ("expected-bucket-owner", "x-amz-expected-bucket-owner"),
-    ("request-payer", "x-amz-request-payer"),
-    ("object-lock-mode", "x-amz-object-lock-mode"),
-    (
-        "object-lock-retain-until-date",
-        "x-amz-object-lock-retain-until-date",
-    ),
-    (
-        "object-lock-legal-hold-status",
-        "x-amz-object-lock-legal-hold",
-    ),
-    ("content-md5", "content-md5"),
-];
-
 /// Reads a request template: a JSON object with the fact document's `request` fields,
 /// except `principal` and `bucket`, which each (principal, bucket) pair gives.
 pub fn template(doc: &Doc) -> Result<Map<String, Value>, DataError> {

@@ -35,6 +35,7 @@ use serde_json::{Map, Value};
 use super::assemble::{self, BucketData, Level, World};
 use super::json::Doc;
 use super::{iam, kms, orgs, s3, DataError};
+use crate::facts::Facts;
 
 /// A loaded snapshot.
 #[derive(Debug, Clone)]
@@ -173,6 +174,11 @@ impl Snapshot {
         bucket: &str,
         request: Map<String, Value>,
     ) -> Result<Value, DataError> {
+        self.facts(bucket, request).map(|f| f.document)
+    }
+
+    /// The same, read (see [`assemble::facts`]).
+    pub fn facts(&self, bucket: &str, request: Map<String, Value>) -> Result<Facts, DataError> {
         let data = self.buckets.get(bucket).ok_or_else(|| {
             DataError::new(
                 &self.dir.join("s3").join(bucket).display().to_string(),
@@ -184,7 +190,7 @@ impl Snapshot {
             )
         })?;
         match data {
-            Ok(b) => assemble::fact_document(&self.world, b, request),
+            Ok(b) => assemble::facts(&self.world, b, request),
             Err(e) => Err(e.clone()),
         }
     }
