@@ -512,6 +512,45 @@ fn broken_files_name_themselves_and_the_field() {
     );
 }
 
+// orgs_manage_policies_scps.html (S21): SCPs apply to member accounts of an organization.
+#[test]
+fn scp_levels_without_the_organization_are_an_error_not_ignored() {
+    let err = facts_error(&[
+        "--auth-details",
+        &format!("{SNAP}/iam/authorization-details.json"),
+        "--scp-level",
+        &format!("r-abcd={SNAP}/organizations/policies/p-examplescp1.json"),
+        "--principal",
+        ALICE,
+        "--bucket",
+        "example-bucket",
+        "--key",
+        "k",
+    ]);
+    assert!(
+        err.starts_with("error: --scp-level: needs --organization"),
+        "{err}"
+    );
+    let err = facts_error(&[
+        "--auth-details",
+        &format!("{SNAP}/iam/authorization-details.json"),
+        "--organization",
+        &format!("{SNAP}/organizations/organization.json"),
+        "--scp-level",
+        &format!("r-abcd={SNAP}/organizations/policies/p-RCPFullAWSAccess.json"),
+        "--principal",
+        ALICE,
+        "--bucket",
+        "example-bucket",
+        "--key",
+        "k",
+    ]);
+    assert!(
+        err.ends_with("p-RCPFullAWSAccess.json: Policy.PolicySummary.Type: this is not a service control policy"),
+        "{err}"
+    );
+}
+
 #[test]
 fn unknown_principal_and_bucket_are_input_errors() {
     let err = facts_error(&[

@@ -86,6 +86,23 @@ impl FileInputs {
         if let Some(p) = &self.organization {
             world.organization = Some(orgs::organization(&read(p)?)?);
         }
+        // SCPs and RCPs apply only inside an organization; without one they would be
+        // read and then silently ignored.
+        if world.organization.is_none() {
+            for (flag, given) in [
+                ("--scp-level", !self.scp_levels.is_empty()),
+                ("--rcp-level", !self.rcp_levels.is_empty()),
+            ] {
+                if given {
+                    return Err(DataError::new(
+                        "",
+                        flag,
+                        "needs --organization (aws organizations describe-organization \
+                         output): organization policies apply only to accounts in one",
+                    ));
+                }
+            }
+        }
         world.scps = read_levels(&self.scp_levels, orgs::OrgPolicyKind::Scp)?;
         world.rcps = read_levels(&self.rcp_levels, orgs::OrgPolicyKind::Rcp)?;
         if let Some(p) = &self.account_public_access_block {
