@@ -14,11 +14,11 @@ use serde_json::{json, Map, Value};
 use s3why::aws::{decide, Decision};
 use s3why::awsdata::matrix::{Matrix, Selection, Shard};
 use s3why::awsdata::request::PutObject;
-use s3why::awsdata::snapshot::Snapshot;
+use s3why::awsdata::snapshots::Snapshots;
 use s3why::facts::Facts;
 
-fn snapshot() -> Snapshot {
-    Snapshot::load(Path::new("tests/fixtures/awsdata/snapshot")).unwrap()
+fn snapshot() -> Snapshots {
+    Snapshots::load(&["tests/fixtures/awsdata/snapshot".into()]).unwrap()
 }
 
 fn template() -> Map<String, Value> {
@@ -28,7 +28,7 @@ fn template() -> Map<String, Value> {
         .clone()
 }
 
-fn run(s: &Snapshot, sel: &Selection) -> Vec<(usize, String, String, Decision)> {
+fn run(s: &Snapshots, sel: &Selection) -> Vec<(usize, String, String, Decision)> {
     Matrix::new(s, template(), PutObject::default(), sel)
         .unwrap()
         .map(|c| {
@@ -66,6 +66,27 @@ fn every_principal_times_every_bucket() {
     );
     let indexes: Vec<usize> = all.iter().map(|c| c.0).collect();
     assert_eq!(indexes, (0..12).collect::<Vec<_>>());
+}
+
+#[test]
+fn two_accounts_make_one_matrix() {
+    let s = Snapshots::load(&[
+        "tests/fixtures/awsdata/snapshot".into(),
+        "tests/fixtures/awsdata/partner-snapshot".into(),
+    ])
+    .unwrap();
+    let all = run(&s, &Selection::default());
+    assert_eq!(all.len(), 5 * 5);
+    let alice_partner = all
+        .iter()
+        .find(|c| c.1.ends_with("user/alice") && c.2 == "partner-bucket")
+        .unwrap();
+    assert_eq!(alice_partner.3, Decision::Allowed);
+    // The partner's administrator has no grant in the other account's buckets.
+    assert!(all
+        .iter()
+        .filter(|c| c.1.ends_with("user/partner-admin") && !c.2.starts_with("partner-"))
+        .all(|c| c.3 == Decision::Denied));
 }
 
 #[test]
@@ -139,7 +160,7 @@ fn a_bad_bucket_spoils_only_its_cells() {
         "An error occurred (AccessDenied) when calling the GetBucketPolicy operation: Access Denied",
     )
     .unwrap();
-    let s = Snapshot::load(&dir).unwrap();
+    let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
     let cells: Vec<_> = Matrix::new(&s, template(), PutObject::default(), &Selection::default())
         .unwrap()
         .collect();

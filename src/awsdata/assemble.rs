@@ -58,16 +58,24 @@ pub fn fact_document(
     bucket: &BucketData,
     request: Map<String, Value>,
 ) -> Result<Value, DataError> {
-    facts(world, bucket, request).map(|f| f.document)
+    facts(world, world, bucket, request).map(|f| f.document)
 }
 
 /// The same, read: the fact document as the evaluator takes it (its `document` is the
 /// JSON [`fact_document`] prints), so a batch need not print and re-read it.
+///
+/// `principal_side` knows the principal's account (IAM, SCPs, VPC endpoints, its
+/// `aws/s3` key); `bucket_side` the bucket's (RCPs, account Block Public Access, the
+/// bucket's keys). They are the same for a same-account upload; for a cross-account one
+/// each is its account's snapshot (reference_policies_evaluation-logic-cross-account.html,
+/// S3: both accounts' policies decide).
 pub fn facts(
-    world: &World,
+    principal_side: &World,
+    bucket_side: &World,
     bucket: &BucketData,
     mut request: Map<String, Value>,
 ) -> Result<Facts, DataError> {
+    let same = std::ptr::eq(principal_side, bucket_side);
     let principal_text = request
         .get("principal")
         .and_then(Value::as_str)
@@ -76,7 +84,7 @@ pub fn facts(
     let principal =
         Principal::parse(&principal_text).map_err(|m| DataError::new("", "--principal", m))?;
     let mut sources: Sources = bucket.sources.clone();
-    let identity = world.auth.identity_for(&principal)?;
+    let identity = principal_side.auth.identity_for(&principal)?;
     sources.extend(identity.sources.iter().cloned());
     if let Some(role_arn) = &identity.role_arn {
         // The session ARN leaves out the role's path; aws:PrincipalArn carries it.
@@ -110,47 +118,46 @@ pub fn facts(
     // Accounts: SCPs limit the principal's account, RCPs and account-level Block Public
     // Access the bucket's (S21, S22, S32).
     let mut accounts = Map::new();
-    let mut account = |id: &str| -> Map<String, Value> {
-        match accounts.remove(id) {
-            Some(Value::Object(m)) => m,
-            _ => Map::new(),
-        }
-    };
-    let mut put = Vec::new();
+    let mut principal_entry = Map::new();
     if let Some(pa) = &principal_account {
-        let mut a = account(pa);
-        if let Some(org) = &world.organization {
-            org_fields(&mut a, org, pa);
+        if let Some(org) = &principal_side.organization {
+            org_fields(&mut principal_entry, org, pa);
         }
-        if !world.scps.is_empty() {
-            a.insert("scps".into(), levels(&world.scps, pa, "scps", &mut sources));
+        if !principal_side.scps.is_empty() {
+            let l = levels(&principal_side.scps, pa, "scps", &mut sources);
+            principal_entry.insert("scps".into(), l);
         }
-        put.push((pa.clone(), a));
     }
     if let Some(ba) = &bucket_account {
-        let mut a = match put.iter().position(|(id, _)| id == ba) {
-            Some(i) => put.remove(i).1,
-            None => account(ba),
+        let shared = principal_account.as_ref() == Some(ba);
+        let mut a = if shared {
+            std::mem::take(&mut principal_entry)
+        } else {
+            Map::new()
         };
-        if let Some(org) = &world.organization {
-            // RCPs exist only inside an organization: the bucket's account is in it.
-            if Some(ba) == principal_account.as_ref() || !world.rcps.is_empty() {
+        if let (false, Some(org)) = (shared, &bucket_side.organization) {
+            // One world for two accounts (files): its organization is the principal's,
+            // and the bucket's account is known to be in it only when it has RCPs.
+            if !same || !bucket_side.rcps.is_empty() {
                 org_fields(&mut a, org, ba);
             }
         }
-        if !world.rcps.is_empty() {
-            a.insert("rcps".into(), levels(&world.rcps, ba, "rcps", &mut sources));
+        if !bucket_side.rcps.is_empty() {
+            a.insert(
+                "rcps".into(),
+                levels(&bucket_side.rcps, ba, "rcps", &mut sources),
+            );
         }
-        if let Some((pab, o)) = &world.account_public_access_block {
+        if let Some((pab, o)) = &bucket_side.account_public_access_block {
             a.insert("public_access_block".into(), pab.clone());
             sources.push((format!("accounts.{ba}.public_access_block"), o.clone()));
         }
-        put.push((ba.clone(), a));
-    }
-    for (id, a) in put {
         if !a.is_empty() {
-            accounts.insert(id, Value::Object(a));
+            accounts.insert(ba.clone(), Value::Object(a));
         }
+    }
+    if let (Some(pa), false) = (&principal_account, principal_entry.is_empty()) {
+        accounts.insert(pa.clone(), Value::Object(principal_entry));
     }
     if !accounts.is_empty() {
         doc.insert("accounts".into(), Value::Object(accounts));
@@ -158,7 +165,7 @@ pub fn facts(
 
     // The VPC endpoint the request travels through.
     if let Some(id) = request.get("vpc_endpoint").and_then(Value::as_str) {
-        let Some(endpoints) = &world.vpc_endpoints else {
+        let Some(endpoints) = &principal_side.vpc_endpoints else {
             return Err(DataError::new(
                 "",
                 "--vpc-endpoint-id",
@@ -176,11 +183,20 @@ pub fn facts(
     // KMS keys.
     let wanted = key_references(&request, &b);
     let mut keys = Vec::new();
-    for k in &world.keys {
-        let touches = wanted.iter().any(|r| k.is_named_by(r))
-            || k.aliases.iter().any(|a| a == "alias/aws/s3");
-        if !world.select_keys || touches {
-            keys.push(k.to_value(keys.len(), &mut sources));
+    let mut seen: Vec<&str> = Vec::new();
+    let sides = if same {
+        vec![principal_side]
+    } else {
+        vec![principal_side, bucket_side]
+    };
+    for side in sides {
+        for k in &side.keys {
+            let touches = wanted.iter().any(|r| k.is_named_by(r))
+                || k.aliases.iter().any(|a| a == "alias/aws/s3");
+            if (!side.select_keys || touches) && !seen.contains(&k.arn.as_str()) {
+                seen.push(&k.arn);
+                keys.push(k.to_value(keys.len(), &mut sources));
+            }
         }
     }
     if !keys.is_empty() {

@@ -7,7 +7,7 @@ use globset::{Glob, GlobMatcher};
 use serde_json::{Map, Value};
 
 use super::request::{self, PutObject};
-use super::snapshot::Snapshot;
+use super::snapshots::Snapshots;
 use super::DataError;
 use crate::facts::Facts;
 
@@ -62,15 +62,15 @@ pub struct Cell {
     pub index: usize,
     pub principal: String,
     pub bucket: String,
-    /// `snapshot-dir#principal@bucket`, for output records.
+    /// `snapshot-dirs#principal@bucket`, for output records.
     pub source: String,
     /// The fact document, read (its JSON is `facts.document`).
     pub facts: Result<Facts, DataError>,
 }
 
-/// An iterator of [`Cell`]s over a loaded snapshot.
+/// An iterator of [`Cell`]s over loaded snapshots (one per account).
 pub struct Matrix<'a> {
-    snapshot: &'a Snapshot,
+    snapshots: &'a Snapshots,
     template: Map<String, Value>,
     flags: PutObject,
     principals: Vec<String>,
@@ -90,29 +90,27 @@ fn matcher(glob: &Option<String>, flag: &str) -> Result<Option<GlobMatcher>, Dat
 }
 
 impl<'a> Matrix<'a> {
-    /// The matrix of `snapshot` for the request `template` (+ put-object `flags`).
+    /// The matrix of `snapshots` for the request `template` (+ put-object `flags`).
     pub fn new(
-        snapshot: &'a Snapshot,
+        snapshots: &'a Snapshots,
         template: Map<String, Value>,
         flags: PutObject,
         selection: &Selection,
     ) -> Result<Matrix<'a>, DataError> {
         let pm = matcher(&selection.principal, "--principal")?;
         let bm = matcher(&selection.bucket, "--bucket")?;
-        let mut principals: Vec<String> = snapshot
+        let principals = snapshots
             .principal_arns()
             .into_iter()
             .filter(|p| pm.as_ref().map_or(true, |m| m.is_match(p)))
             .collect();
-        principals.sort();
-        principals.dedup();
-        let buckets = snapshot
+        let buckets = snapshots
             .bucket_names()
             .into_iter()
             .filter(|b| bm.as_ref().map_or(true, |m| m.is_match(b)))
             .collect();
         Ok(Matrix {
-            snapshot,
+            snapshots,
             template,
             flags,
             principals,
@@ -141,10 +139,10 @@ impl Iterator for Matrix<'_> {
             let principal = self.principals[n / self.buckets.len()].clone();
             let bucket = self.buckets[n % self.buckets.len()].clone();
             let req = request::request(&principal, &bucket, Some(&self.template), &self.flags);
-            let facts = self.snapshot.facts(&bucket, req);
+            let facts = self.snapshots.facts(&bucket, req);
             return Some(Cell {
                 index: n,
-                source: format!("{}#{principal}@{bucket}", self.snapshot.dir.display()),
+                source: format!("{}#{principal}@{bucket}", self.snapshots.describe()),
                 principal,
                 bucket,
                 facts,

@@ -26,6 +26,7 @@ pub mod orgs;
 pub mod request;
 pub mod s3;
 pub mod snapshot;
+pub mod snapshots;
 
 use std::fmt;
 

@@ -179,20 +179,28 @@ impl Snapshot {
 
     /// The same, read (see [`assemble::facts`]).
     pub fn facts(&self, bucket: &str, request: Map<String, Value>) -> Result<Facts, DataError> {
-        let data = self.buckets.get(bucket).ok_or_else(|| {
-            DataError::new(
+        match self.bucket(bucket) {
+            Some(Ok(b)) => assemble::facts(&self.world, &self.world, b, request),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(DataError::new(
                 &self.dir.join("s3").join(bucket).display().to_string(),
                 "",
                 format!(
                     "no such bucket folder in the snapshot (it has {} buckets)",
                     self.buckets.len()
                 ),
-            )
-        })?;
-        match data {
-            Ok(b) => assemble::facts(&self.world, b, request),
-            Err(e) => Err(e.clone()),
+            )),
         }
+    }
+
+    /// A bucket's data as read, when the snapshot has the bucket.
+    pub fn bucket(&self, name: &str) -> Option<&Result<BucketData, DataError>> {
+        self.buckets.get(name)
+    }
+
+    /// What the snapshot knows of its account, beyond the buckets.
+    pub fn world(&self) -> &World {
+        &self.world
     }
 }
 

@@ -9,7 +9,7 @@ use clap::Args;
 use s3why::awsdata::files::FileInputs;
 use s3why::awsdata::json::Doc;
 use s3why::awsdata::request::{self, PutObject};
-use s3why::awsdata::snapshot::Snapshot;
+use s3why::awsdata::snapshots::Snapshots;
 use s3why::awsdata::{assemble, DataError};
 
 use super::Status;
@@ -29,9 +29,10 @@ pub struct FactsArgs {
     /// principal and bucket; the flags below override it.
     #[arg(long, value_name = "TEMPLATE")]
     pub request: Option<PathBuf>,
-    /// An account snapshot folder (docs/aws-data.md), instead of the file flags.
+    /// An account snapshot folder (docs/aws-data.md), instead of the file flags; repeat
+    /// it, one per account, for a cross-account upload.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["auth_details", "bucket_policy", "bucket_encryption", "ownership_controls", "public_access_block", "account_public_access_block", "request_payment", "bucket_location", "object_lock", "kms_key", "kms_aliases", "vpc_endpoints", "organization", "scp_level", "rcp_level", "bucket_account", "region"])]
-    pub snapshot: Option<PathBuf>,
+    pub snapshot: Vec<PathBuf>,
 
     /// `aws iam get-account-authorization-details` output (repeat for every page).
     #[arg(long, value_name = "FILE")]
@@ -280,9 +281,9 @@ fn build(args: &FactsArgs) -> Result<serde_json::Value, DataError> {
         template.as_ref(),
         &args.put_object(),
     );
-    if let Some(dir) = &args.snapshot {
-        let snapshot = Snapshot::load(dir)?;
-        return snapshot.fact_document(&args.bucket, req);
+    if !args.snapshot.is_empty() {
+        let snapshots = Snapshots::load(&args.snapshot)?;
+        return snapshots.fact_document(&args.bucket, req);
     }
     let inputs = args.file_inputs()?;
     let needs_iam = args.principal.contains(":user/")
