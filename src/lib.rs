@@ -14,6 +14,7 @@
 //! The library never prints, reads standard input or exits; only the binary does.
 
 pub mod aws;
+pub mod awsdata;
 pub mod batch;
 pub mod corpus;
 pub mod facts;

@@ -5,6 +5,7 @@
 
 mod batch;
 mod check;
+mod facts;
 mod input;
 mod render;
 mod rules_args;
@@ -31,6 +32,8 @@ enum Command {
     Batch(batch::BatchArgs),
     /// Write a seeded corpus of generated fact documents (NDJSON), for tests and benchmarks.
     Corpus(s3why::corpus::CorpusArgs),
+    /// Assemble a fact document from AWS CLI output (files or a snapshot folder) and a request.
+    Facts(Box<facts::FactsArgs>),
 }
 
 /// The outcome of a command, as an exit status.
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
                 Status::InputError
             }
         },
+        Command::Facts(args) => facts::run(args),
     };
     ExitCode::from(status as u8)
 }
