@@ -31,6 +31,13 @@ fn examples(path: &Path) -> Vec<Example> {
         if !in_block {
             continue;
         }
+        // A command ending in `\` continues on the next line.
+        if let Some(ex) = out.last_mut().filter(|ex| ex.command.ends_with('\\') && ex.expected.is_empty()) {
+            ex.command.pop();
+            ex.command.push(' ');
+            ex.command.push_str(line.trim());
+            continue;
+        }
         if let Some(cmd) = line.strip_prefix("$ ") {
             out.push(Example {
                 file: path.display().to_string(),
