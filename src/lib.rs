@@ -19,5 +19,6 @@ pub mod batch;
 pub mod corpus;
 pub mod facts;
 pub mod lang;
+pub mod render;
 pub mod report;
 pub mod rules;

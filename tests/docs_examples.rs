@@ -32,7 +32,10 @@ fn examples(path: &Path) -> Vec<Example> {
             continue;
         }
         // A command ending in `\` continues on the next line.
-        if let Some(ex) = out.last_mut().filter(|ex| ex.command.ends_with('\\') && ex.expected.is_empty()) {
+        if let Some(ex) = out
+            .last_mut()
+            .filter(|ex| ex.command.ends_with('\\') && ex.expected.is_empty())
+        {
             ex.command.pop();
             ex.command.push(' ');
             ex.command.push_str(line.trim());

@@ -7,9 +7,9 @@ use s3why::aws::{decide, Decision};
 use s3why::facts::Facts;
 
 use super::input::read_facts_text;
-use super::render;
 use super::rules_args::RulesArgs;
 use super::Status;
+use s3why::render;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -63,7 +63,10 @@ pub fn run_check(args: &CheckArgs) -> Status {
             "{}",
             s3why::report::verdict_record(&args.file, &verdict, findings)
         ),
-        OutputFormat::Text => print!("{}", render::verdict_text(&verdict, &findings)),
+        OutputFormat::Text => print!(
+            "{}",
+            render::verdict_text(&verdict, &findings, super::colour())
+        ),
     }
     status_of(verdict.decision)
 }
@@ -85,7 +88,10 @@ pub fn run_explain(args: &ExplainArgs) -> Status {
                 }
             }
         }
-        OutputFormat::Text => print!("{}", render::trace_text(&verdict, &findings)),
+        OutputFormat::Text => print!(
+            "{}",
+            render::trace_text(&verdict, &findings, super::colour())
+        ),
     }
     status_of(verdict.decision)
 }

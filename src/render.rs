@@ -1,26 +1,18 @@
-//! Rendering verdicts and traces for people (text) and tools (JSON).
+//! Rendering verdicts, findings and traces for people (text; colour only on a terminal).
 
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use s3why::aws::evaluate::StatementTrace;
-use s3why::aws::Verdict;
+use crate::aws::evaluate::StatementTrace;
+use crate::aws::Verdict;
 
-/// Colours for a terminal; none in a pipe or when `NO_COLOR` is set.
+/// ANSI colours, when the caller says the output is a terminal that wants them.
 struct Style {
     on: bool,
 }
 
 impl Style {
-    fn new() -> Style {
-        use std::io::IsTerminal;
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            on: std::io::stdout().is_terminal() && !no_color,
-        }
-    }
-
     fn paint(&self, code: &str, text: &str) -> String {
         if self.on {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -32,8 +24,8 @@ impl Style {
 
 /// The verdict for a person: the answer first, then each cause with its policy,
 /// statement, why, and the fix; then risks and the assumptions it rests on.
-pub fn verdict_text(v: &Verdict, findings: &[Value]) -> String {
-    let st = Style::new();
+pub fn verdict_text(v: &Verdict, findings: &[Value], colour: bool) -> String {
+    let st = Style { on: colour };
     let mut out = String::new();
     match &v.error_code {
         None => {
@@ -101,8 +93,8 @@ fn finding_text(out: &mut String, f: &Value, st: &Style) {
 }
 
 /// The full trace: every authorization, policy, statement and condition.
-pub fn trace_text(v: &Verdict, findings: &[Value]) -> String {
-    let mut out = verdict_text(v, findings);
+pub fn trace_text(v: &Verdict, findings: &[Value], colour: bool) -> String {
+    let mut out = verdict_text(v, findings, colour);
     let _ = writeln!(out, "\nRequest context:");
     for (k, val) in v.context.iter() {
         let _ = writeln!(
@@ -117,7 +109,7 @@ pub fn trace_text(v: &Verdict, findings: &[Value]) -> String {
             "\nKMS: {} with {} ({} key of account {}, {}), actions {}",
             k.usage.algorithm,
             k.key_arn,
-            if k.manager == s3why::facts::KeyManager::Aws {
+            if k.manager == crate::facts::KeyManager::Aws {
                 "AWS managed"
             } else {
                 "customer managed"
