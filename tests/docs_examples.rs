@@ -1,4 +1,4 @@
-//! The examples in `docs/` and `README.md` run. A ```console block holds commands
+//! The examples in `docs/` (at any depth) and `README.md` run. A ```console block holds commands
 //! (`$ s3why ...`), each followed by its expected output; `...` on a line of its own
 //! matches any number of lines, and `[exit N]` states the exit status (default 0).
 
@@ -71,16 +71,36 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
+/// Every `.md` file under `dir`, at any depth (`docs/findings/`, `docs/examples/...`).
+fn markdown_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let p = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            markdown_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "md") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn nested_docs_are_found() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    markdown_files(&root.join("docs"), &mut files);
+    assert!(files.contains(&root.join("docs").join("cli.md")));
+    assert!(
+        files.contains(&root.join("docs").join("findings").join("README.md")),
+        "docs/findings/README.md is not collected"
+    );
+}
+
 #[test]
 fn every_console_example_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = vec![root.join("README.md")];
-    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "md") {
-            files.push(p);
-        }
-    }
+    markdown_files(&root.join("docs"), &mut files);
     files.sort();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_s3why"))
         .parent()
