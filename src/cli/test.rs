@@ -32,8 +32,11 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
     /// Accept every new or changed snapshot (writes `.snap`, removes `.snap.new`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "check")]
     pub accept: bool,
+    /// Write nothing (for CI): a new or changed snapshot fails without a `.snap.new`.
+    #[arg(long)]
+    pub check: bool,
     /// List every rule id with the number of cases that made it fire.
     #[arg(long)]
     pub coverage: bool,
@@ -51,6 +54,7 @@ pub fn run(args: &TestArgs) -> Status {
     let options = Options {
         filter: args.filter.clone(),
         accept: args.accept,
+        check: args.check,
     };
     let cases = match testing::load(&args.paths, &ruleset, &options) {
         Ok(c) => c,

@@ -91,11 +91,12 @@ pub fn load_file(path: &Path, known_ids: &BTreeSet<String>) -> Result<Vec<Case>,
     let text = std::fs::read_to_string(path)
         .map_err(|e| vec![LoadError::new(&shown, 0, format!("cannot read: {e}"))])?;
     let yaml = Format::from_path(&shown) == Format::Yaml;
-    let docs = parse(&text, yaml, &shown).map_err(|e| vec![e])?;
+    let list = is_list(&text, yaml, &shown).map_err(|e| vec![e])?;
+    let docs = parse(&text, yaml, list, &shown).map_err(|e| vec![e])?;
     if docs.is_empty() {
         return Err(vec![LoadError::new(&shown, 1, "the file holds no cases")]);
     }
-    let single = docs.len() == 1 && !is_list(&text, yaml);
+    let single = !list;
     let mut cases = Vec::new();
     let mut errors = Vec::new();
     let mut slugs = BTreeSet::new();
@@ -145,33 +146,64 @@ pub fn load_file(path: &Path, known_ids: &BTreeSet<String>) -> Result<Vec<Case>,
     }
 }
 
-/// Whether the document's top level is a list.
-fn is_list(text: &str, yaml: bool) -> bool {
+/// Whether the document's top level is a list; a syntax error is reported here, with
+/// the parser's line and column, before the strict parse.
+fn is_list(text: &str, yaml: bool, shown: &str) -> Result<bool, LoadError> {
     if yaml {
-        matches!(
-            serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text),
-            Ok(serde_yaml_ng::Value::Sequence(_))
-        )
+        match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+            Ok(serde_yaml_ng::Value::Null) => {
+                Err(LoadError::new(shown, 1, "the file holds no cases"))
+            }
+            Ok(v) => Ok(v.is_sequence()),
+            Err(e) => {
+                let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+                Err(syntax_error(
+                    shown,
+                    line,
+                    column,
+                    format!("invalid YAML: {e}"),
+                ))
+            }
+        }
     } else {
-        text.trim_start().starts_with('[')
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => Ok(v.is_array()),
+            Err(e) => Err(syntax_error(
+                shown,
+                e.line(),
+                e.column(),
+                format!("invalid JSON: {e}"),
+            )),
+        }
+    }
+}
+
+/// An error at the parser's position, its message without serde's own " at line L
+/// column C" (the position is already in front) and naming a case as a case.
+fn syntax_error(shown: &str, line: usize, column: usize, message: String) -> LoadError {
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    // serde_yaml_ng names the path as `.[0]`; the case's index reads better as `[0]`.
+    let message = message
+        .strip_prefix('.')
+        .filter(|m| m.starts_with('['))
+        .map_or(message.clone(), str::to_string)
+        .replace(
+            "struct CaseDoc",
+            "a case (a mapping with `name`, the facts and expectations)",
+        );
+    LoadError {
+        file: shown.to_string(),
+        line,
+        column: Some(column),
+        message,
     }
 }
 
 /// The strict parse, one case or a list; errors carry the parser's line and column.
-fn parse(text: &str, yaml: bool, shown: &str) -> Result<Vec<CaseDoc>, LoadError> {
-    let list = is_list(text, yaml);
-    let syntax = |line: usize, column: usize, message: String| {
-        let message = match message.find(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
-        LoadError {
-            file: shown.to_string(),
-            line,
-            column: Some(column),
-            message,
-        }
-    };
+fn parse(text: &str, yaml: bool, list: bool, shown: &str) -> Result<Vec<CaseDoc>, LoadError> {
     if yaml {
         let result = if list {
             serde_yaml_ng::from_str::<Vec<CaseDoc>>(text)
@@ -180,7 +212,7 @@ fn parse(text: &str, yaml: bool, shown: &str) -> Result<Vec<CaseDoc>, LoadError>
         };
         result.map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            syntax(line, column, e.to_string())
+            syntax_error(shown, line, column, e.to_string())
         })
     } else {
         let result = if list {
@@ -188,7 +220,7 @@ fn parse(text: &str, yaml: bool, shown: &str) -> Result<Vec<CaseDoc>, LoadError>
         } else {
             serde_json::from_str::<CaseDoc>(text).map(|c| vec![c])
         };
-        result.map_err(|e| syntax(e.line(), e.column(), e.to_string()))
+        result.map_err(|e| syntax_error(shown, e.line(), e.column(), e.to_string()))
     }
 }
 

@@ -26,7 +26,8 @@ pub fn text(report: &RunReport) -> String {
                         Some(d) => {
                             let _ = writeln!(out, "  --- accepted\n  +++ new");
                             for line in d.lines() {
-                                let _ = writeln!(out, "  {line}");
+                                // No trailing spaces: blank context lines stay blank.
+                                let _ = writeln!(out, "{}", format!("  {line}").trim_end());
                             }
                         }
                         None => {

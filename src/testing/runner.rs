@@ -21,6 +21,9 @@ pub struct Options {
     pub filter: Option<String>,
     /// Write every new or changed snapshot as the accepted `.snap`.
     pub accept: bool,
+    /// Write nothing (CI, read-only checkouts): new and changed snapshots fail without
+    /// a `.snap.new`, and stale pending files are left alone.
+    pub check: bool,
 }
 
 /// One broken expectation.
@@ -307,10 +310,39 @@ fn check_snapshot(
     let old_body = old.as_deref().map(snapshot::read_body);
     if let Some(Some(old_body)) = &old_body {
         if *old_body == new {
-            // A stale pending file of an earlier run no longer applies.
-            let _ = std::fs::remove_file(&pending);
+            if !options.check {
+                // A stale pending file of an earlier run no longer applies.
+                let _ = std::fs::remove_file(&pending);
+            }
             return Ok((None, Vec::new()));
         }
+    }
+    if options.check {
+        let (message, diff) = match old_body {
+            None => (
+                format!(
+                    "snapshot missing: {} (--check writes nothing: run `s3why test` without it to write the pending snapshot, review it, then `--accept`)",
+                    path.display()
+                ),
+                None,
+            ),
+            Some(None) => (
+                format!("{} is not an insta snapshot (no `---` header)", path.display()),
+                None,
+            ),
+            Some(Some(old_body)) => (
+                format!("snapshot changed: {} (--check: nothing written)", path.display()),
+                Some(snapshot::diff(&old_body, &new)),
+            ),
+        };
+        let failure = Failure {
+            line,
+            message,
+            expected: format!("the verdict of {}", path.display()),
+            actual: "the verdict of this run".into(),
+            diff,
+        };
+        return Ok((Some(failure), Vec::new()));
     }
     let write = |target: &std::path::Path| -> Result<String, String> {
         if let Some(dir) = target.parent() {
