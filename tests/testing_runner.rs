@@ -103,8 +103,12 @@ fn a_failing_expectation_names_file_line_expected_and_actual() {
         );
     }
     assert!(r.stdout.contains("  expected: findings include identity-no-allow\n  actual:   findings: acme-storage-class-missing\n"));
-    assert_eq!(r.stdout.matches("FAIL ").count(), 4, "{}", r.stdout);
-    assert_eq!(last_line(&r.stdout), "1 passed, 1 failed");
+    // A JSON case file is located too.
+    assert!(r.stdout.contains(&format!(
+        "FAIL {FIX}/failing/wrong-json.case.json:4: json case, wrong decision: decision: expected denied, got allowed"
+    )));
+    assert_eq!(r.stdout.matches("FAIL ").count(), 5, "{}", r.stdout);
+    assert_eq!(last_line(&r.stdout), "1 passed, 2 failed");
 }
 
 #[test]
@@ -327,17 +331,18 @@ fn coverage_lists_every_rule_id_and_require_coverage_fails_on_gaps() {
 fn json_output_holds_every_case() {
     let r = s3why(&[&format!("{FIX}/failing"), "--format", "json", "--coverage"]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr.trim_end(), "1 passed, 1 failed");
+    assert_eq!(r.stderr.trim_end(), "1 passed, 2 failed");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["passed"], 1);
-    assert_eq!(v["failed"], 1);
-    let first = &v["cases"][0];
+    assert_eq!(v["failed"], 2);
+    assert_eq!(v["cases"][0]["name"], "json case, wrong decision");
+    let first = &v["cases"][1];
     assert_eq!(first["status"], "failed");
     assert_eq!(first["failures"][0]["line"], 4);
     assert_eq!(first["failures"][0]["expected"], "denied");
     assert_eq!(first["failures"][0]["actual"], "allowed");
-    assert_eq!(v["cases"][1]["status"], "passed");
-    assert_eq!(v["coverage"]["counts"]["acme-storage-class-missing"], 1);
+    assert_eq!(v["cases"][2]["status"], "passed");
+    assert_eq!(v["coverage"]["counts"]["acme-storage-class-missing"], 2);
 }
 
 #[test]
@@ -349,12 +354,12 @@ fn junit_output_is_well_formed() {
         "junit",
     ]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr.trim_end(), "4 passed, 1 failed");
+    assert_eq!(r.stderr.trim_end(), "4 passed, 2 failed");
     let xml = &r.stdout;
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"s3why test\" tests=\"5\" failures=\"1\" errors=\"0\">"));
-    assert_eq!(xml.matches("<testsuite ").count(), 3);
-    assert_eq!(xml.matches("<testcase ").count(), 5);
-    assert_eq!(xml.matches("<failure message=").count(), 1);
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"s3why test\" tests=\"6\" failures=\"2\" errors=\"0\">"), "{xml}");
+    assert_eq!(xml.matches("<testsuite ").count(), 4);
+    assert_eq!(xml.matches("<testcase ").count(), 6);
+    assert_eq!(xml.matches("<failure message=").count(), 2);
     // The case name's comma and the messages' backticks and quotes survive escaping.
     assert!(xml.contains("name=\"plain upload, wrong expectations\""));
     assert!(xml.contains("line 4: decision: expected denied, got allowed"));
@@ -405,4 +410,39 @@ fn check_text(t: &str) {
             "bad entity {entity:?}"
         );
     }
+}
+
+#[test]
+fn orphaned_snapshots_are_reported() {
+    let dir = scratch("orphan");
+    std::fs::write(
+        dir.join("passing/snapshots/uploads@removed-case.snap"),
+        "---\n---\nx\n",
+    )
+    .unwrap();
+    let r = s3why_in(&dir, &["--rules", "team.s3why", "passing"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: passing/snapshots/uploads@removed-case.snap belongs to no case"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn case_files_sharing_a_stem_are_refused() {
+    let dir = scratch("stems");
+    std::fs::copy(
+        dir.join("passing/uploads.case.yaml"),
+        dir.join("passing/uploads.case.yml"),
+    )
+    .unwrap();
+    let r = s3why_in(&dir, &["--rules", "team.s3why", "passing"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("would share its snapshot files"),
+        "{}",
+        r.stderr
+    );
 }

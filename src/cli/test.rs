@@ -71,6 +71,14 @@ pub fn run(args: &TestArgs) -> Status {
         }
     };
     let report = testing::run(&cases, &ruleset, &options);
+    if args.filter.is_none() {
+        for p in testing::orphan_snapshots(&cases) {
+            eprintln!(
+                "warning: {} belongs to no case (renamed or removed?): delete it",
+                p.display()
+            );
+        }
+    }
     let coverage = args.coverage || args.require_coverage;
     match args.format {
         TestFormat::Text => {

@@ -19,7 +19,9 @@ pub mod runner;
 pub mod snapshot;
 
 pub use case::{Case, Expected};
-pub use runner::{load, run, CaseResult, Coverage, Failure, Options, Outcome, RunReport};
+pub use runner::{
+    load, orphan_snapshots, run, CaseResult, Coverage, Failure, Options, Outcome, RunReport,
+};
 
 /// A case that could not be loaded (or a run that could not start): where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! (not just the first). Snapshots are compared, written pending, or accepted.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -139,6 +139,22 @@ pub fn load(
             0,
             "no case files found (a case file is named *.case.yaml, *.case.yml or *.case.json)",
         )]);
+    }
+    // Two case files of one folder with one stem (`a.case.yaml`, `a.case.json`) would
+    // share snapshot file names.
+    let mut stems: BTreeMap<(PathBuf, String), &PathBuf> = BTreeMap::new();
+    for file in &files {
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(other) = stems.insert((dir, case_stem(file)), file) {
+            return Err(vec![LoadError::new(
+                &file.display().to_string(),
+                0,
+                format!(
+                    "{} has the same name before `.case.` and would share its snapshot files: rename one",
+                    other.display()
+                ),
+            )]);
+        }
     }
     let known: BTreeSet<String> = ruleset.rules().iter().map(|r| r.id.clone()).collect();
     let mut cases = Vec::new();
@@ -391,4 +407,40 @@ fn check_snapshot(
         },
     };
     Ok((Some(failure), vec![written]))
+}
+
+/// Snapshot files beside the case files that no case of `cases` names (left behind by a
+/// renamed or removed case). Only meaningful when `cases` is the whole suite (no filter).
+pub fn orphan_snapshots(cases: &[Case]) -> Vec<PathBuf> {
+    let wanted: BTreeSet<&Path> = cases
+        .iter()
+        .filter_map(|c| c.snapshot.as_ref().map(|s| s.value.as_path()))
+        .collect();
+    let mut files: BTreeSet<(PathBuf, String)> = BTreeSet::new();
+    for c in cases {
+        let dir = c.file.parent().unwrap_or(Path::new(".")).join("snapshots");
+        files.insert((dir, format!("{}@", case_stem(&c.file))));
+    }
+    let mut out = Vec::new();
+    for (dir, prefix) in files {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let accepted = name.strip_suffix(".new").unwrap_or(&name);
+            if name.starts_with(&prefix)
+                && accepted.ends_with(".snap")
+                && !wanted.contains(dir.join(accepted).as_path())
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
 }
