@@ -29,6 +29,7 @@ pub struct TestArgs {
     /// Run only the cases whose name contains this text.
     #[arg(long, value_name = "NAME")]
     pub filter: Option<String>,
+    /// How the run is reported.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     pub format: TestFormat,
     /// Accept every new or changed snapshot (writes `.snap`, removes `.snap.new`).

@@ -5,7 +5,8 @@
 //! * [`case`]: the case format and its strict loading (file:line on every error).
 //! * [`discover`]: which files are case files (`*.case.yaml|yml|json`).
 //! * [`snapshot`]: insta-format `.snap` files, the stable verdict body, line diffs.
-//! * [`runner`]: running cases, checking expectations, writing pending snapshots.
+//! * [`runner`]: loading and running cases, checking expectations, writing pending
+//!   snapshots, finding orphaned ones.
 //! * [`output`]: the run as text, JSON or JUnit XML (the library never prints).
 //!
 //! No false passes: a file with no cases, a case that asserts nothing, an expected id no
