@@ -133,7 +133,17 @@ fn every_console_example_runs() {
             while expected.last().is_some_and(|l| l.is_empty()) {
                 expected.pop();
             }
-            if !matches(&expected, &actual) || out.status.code() != Some(ex.exit) {
+            let ok = matches(&expected, &actual) && out.status.code() == Some(ex.exit);
+            // S3WHY_UPDATE_DOCS=1 writes the actual output into an example that has no
+            // `...` (to be read in the diff before committing, like a snapshot).
+            if !ok
+                && std::env::var_os("S3WHY_UPDATE_DOCS").is_some()
+                && !expected.iter().any(|l| l == "...")
+            {
+                update_example(&ex, &expected, &actual);
+                continue;
+            }
+            if !ok {
                 failures.push(format!(
                     "{}:{}: `{}` (exit {:?}, expected {})\n--- expected\n{}\n--- actual\n{}\n--- stderr\n{}",
                     ex.file, ex.line, ex.command, out.status.code(), ex.exit, expected.join("\n"), stdout, String::from_utf8_lossy(&out.stderr)
@@ -143,4 +153,23 @@ fn every_console_example_runs() {
     }
     assert!(count > 0, "no console examples found");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Replaces the expected lines of one example (found after its command line) in its file.
+fn update_example(ex: &Example, expected: &[String], actual: &[&str]) {
+    let text = std::fs::read_to_string(&ex.file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The command may span lines; the expected output starts after the last of them.
+    let mut start = ex.line;
+    while lines[start - 1].ends_with('\\') {
+        start += 1;
+    }
+    let mut out: Vec<String> = lines[..start].iter().map(|l| l.to_string()).collect();
+    out.extend(actual.iter().map(|l| l.to_string()));
+    out.extend(
+        lines[start + expected.len()..]
+            .iter()
+            .map(|l| l.to_string()),
+    );
+    std::fs::write(&ex.file, out.join("\n") + "\n").unwrap();
 }
