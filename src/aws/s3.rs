@@ -213,6 +213,11 @@ fn session_policies(request: &Request) -> Option<&[Policy]> {
     request.session.as_ref().and_then(|s| s.policies.as_deref())
 }
 
+/// The default VPC endpoint policy, which allows everything (S26): parsed once.
+static DEFAULT_VPCE_POLICY: std::sync::LazyLock<Policy> = std::sync::LazyLock::new(|| {
+    Policy::allow_all(PolicyType::VpcEndpointPolicy, "vpc_endpoint.policy")
+});
+
 fn authorize_s3(
     facts: &Facts,
     request: &Request,
@@ -220,24 +225,49 @@ fn authorize_s3(
     action: &str,
     resource: &str,
 ) -> Authorization {
-    let default_vpce;
     let vpc_endpoint = match (&request.vpc_endpoint, &facts.vpc_endpoint) {
         (Some(_), Some(e)) => {
             let opts = MatchOptions {
                 account_means_root: e.endpoint_type == EndpointType::Gateway,
             };
-            let policy = match &e.policy {
-                Some(p) => p,
-                None => {
-                    default_vpce =
-                        Policy::allow_all(PolicyType::VpcEndpointPolicy, "vpc_endpoint.policy");
-                    &default_vpce
-                }
-            };
-            Some((policy, e.id.as_str(), opts))
+            Some((
+                e.policy.as_ref().unwrap_or(&DEFAULT_VPCE_POLICY),
+                e.id.as_str(),
+                opts,
+            ))
         }
         _ => None,
     };
+    let bucket_policy = ResourcePolicy {
+        policy: facts.bucket.policy.as_ref(),
+        policy_type: PolicyType::BucketPolicy,
+        name: "bucket policy",
+        account: &facts.bucket.account,
+        must_delegate: false,
+    };
+    let rcps = rcp_levels(facts, &facts.bucket.account);
+    authorize_for(
+        facts,
+        request,
+        ctx,
+        (action, resource),
+        rcps,
+        bucket_policy,
+        vpc_endpoint,
+    )
+}
+
+/// One authorization of this request's principal: its identity policies, boundary,
+/// session policies and SCPs, against the given resource side.
+fn authorize_for(
+    facts: &Facts,
+    request: &Request,
+    ctx: &Context,
+    (action, resource): (&str, &str),
+    rcps: &[Level],
+    resource_policy: ResourcePolicy<'_>,
+    vpc_endpoint: Option<(&Policy, &str, MatchOptions)>,
+) -> Authorization {
     let req = AuthzRequest {
         action,
         resource,
@@ -250,14 +280,8 @@ fn authorize_s3(
         boundary: facts.identity.permissions_boundary.as_ref(),
         session: session_policies(request),
         scps: scp_levels(facts, request),
-        rcps: rcp_levels(facts, &facts.bucket.account),
-        resource: ResourcePolicy {
-            policy: facts.bucket.policy.as_ref(),
-            policy_type: PolicyType::BucketPolicy,
-            name: "bucket policy",
-            account: &facts.bucket.account,
-            must_delegate: false,
-        },
+        rcps,
+        resource: resource_policy,
         vpc_endpoint,
     };
     authorize(&req, &sources)
@@ -485,34 +509,28 @@ fn kms_checks(
     let auths = actions
         .iter()
         .map(|action| {
-            let req = AuthzRequest {
-                action,
-                resource: &key.arn,
-                principal: &request.principal,
-                ctx: &ctx,
-                has_boundary: facts.identity.permissions_boundary.is_some(),
+            let key_policy = ResourcePolicy {
+                policy: Some(&key.policy),
+                policy_type: PolicyType::KmsKeyPolicy,
+                name: &key.arn,
+                account: &key.account,
+                must_delegate: true,
             };
-            let sources = PolicySources {
-                identity: &facts.identity.policies,
-                boundary: facts.identity.permissions_boundary.as_ref(),
-                session: session_policies(request),
-                scps: scp_levels(facts, request),
-                // RCPs do not apply to AWS managed keys (S22, S24).
-                rcps: if key.manager == KeyManager::Aws {
-                    no_rcps
-                } else {
-                    rcp_levels(facts, &key.account)
-                },
-                resource: ResourcePolicy {
-                    policy: Some(&key.policy),
-                    policy_type: PolicyType::KmsKeyPolicy,
-                    name: &key.arn,
-                    account: &key.account,
-                    must_delegate: true,
-                },
-                vpc_endpoint: None,
+            // RCPs do not apply to AWS managed keys (S22, S24).
+            let rcps = if key.manager == KeyManager::Aws {
+                no_rcps
+            } else {
+                rcp_levels(facts, &key.account)
             };
-            authorize(&req, &sources)
+            authorize_for(
+                facts,
+                request,
+                &ctx,
+                (action, &key.arn),
+                rcps,
+                key_policy,
+                None,
+            )
         })
         .collect();
     let trace = KmsTrace {

@@ -181,20 +181,8 @@ fn json_one(sources: &SourceMap, d: &Diagnostic) -> serde_json::Value {
     })
 }
 
-/// Levenshtein distance over chars (small inputs only: names).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
-}
+/// Levenshtein distance over chars (shared with the fact reader's near-miss hints).
+pub use crate::aws::field::edit_distance;
 
 /// The closest candidate within a distance of a third of the name's length (at least 1),
 /// e.g. `strtswith` → `startswith`.

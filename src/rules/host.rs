@@ -90,8 +90,12 @@ pub fn verdict_value(v: &crate::aws::Verdict) -> Value {
                 .policies
                 .iter()
                 .map(|p| {
-                    let statements: Vec<J> =
-                        p.statements.iter().filter(|s| s.targets()).filter_map(|s| to_value(s).ok()).collect();
+                    let statements: Vec<J> = p
+                        .statements
+                        .iter()
+                        .filter(|s| s.targets())
+                        .filter_map(|s| to_value(s).ok())
+                        .collect();
                     json!({"policy_type": p.policy_type, "name": p.name, "path": p.path,
                            "allows": p.allows, "denies": p.denies, "statements": statements})
                 })
