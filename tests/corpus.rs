@@ -302,36 +302,3 @@ fn realistic_sizes_in_range() {
         );
     }
 }
-
-/// Writes a corpus file for the differential harness until `s3why corpus` is wired:
-/// `S3WHY_CORPUS_OUT=path S3WHY_CORPUS_SEED=1 S3WHY_CORPUS_COUNT=2000 cargo test --release
-///  --test corpus -- --ignored write_corpus_file`.
-#[test]
-#[ignore = "tool: writes the corpus file named by S3WHY_CORPUS_OUT"]
-fn write_corpus_file() {
-    let Ok(path) = std::env::var("S3WHY_CORPUS_OUT") else {
-        return;
-    };
-    let seed = std::env::var("S3WHY_CORPUS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let count = std::env::var("S3WHY_CORPUS_COUNT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000);
-    let profile = match std::env::var("S3WHY_CORPUS_PROFILE").as_deref() {
-        Ok("realistic") => Profile::Realistic,
-        _ => Profile::Iam,
-    };
-    let mut f = std::fs::File::create(&path).expect("create corpus file");
-    run(
-        &CorpusArgs {
-            seed,
-            count,
-            profile,
-        },
-        &mut f,
-    )
-    .expect("write corpus");
-}

@@ -43,13 +43,7 @@ mkdir -p "$out"
 corpus="$out/corpus.ndjson"
 
 echo "== generating $count iam-profile documents, seed $seed"
-if "$bin" corpus --help 2>/dev/null | grep -q -- "--profile"; then
-  "$bin" corpus --profile iam --seed "$seed" --count "$count" >"$corpus" || die "s3why corpus failed"
-else
-  # `s3why corpus` not wired yet: the generator's ignored test writes the same stream.
-  (cd "$root" && S3WHY_CORPUS_OUT="$corpus" S3WHY_CORPUS_SEED="$seed" S3WHY_CORPUS_COUNT="$count" S3WHY_CORPUS_PROFILE=iam \
-    cargo test --release --quiet --test corpus -- --ignored --exact write_corpus_file >/dev/null) || die "corpus generation failed"
-fi
+"$bin" corpus --profile iam --seed "$seed" --count "$count" >"$corpus" || die "s3why corpus failed"
 [ "$(wc -l <"$corpus")" -eq "$count" ] || die "corpus has $(wc -l <"$corpus") lines, expected $count"
 
 pkg="$sim_dir/node_modules/@cloud-copilot/iam-simulate/package.json"
