@@ -351,7 +351,8 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
     }
 }
 
-fn grantee_name(g: Grantee) -> &'static str {
+/// The name a grantee has in traces and rules.
+pub fn grantee_name(g: Grantee) -> &'static str {
     match g {
         Grantee::Account => "account",
         Grantee::Role => "role",

@@ -6,6 +6,7 @@
 //! of all of them, completed from each rule's metadata (severity, title, docs) and sorted.
 
 pub mod host;
+mod view;
 
 use std::path::PathBuf;
 
