@@ -7,18 +7,20 @@
 # memory of `s3why batch` at 10k and 200k records, and time against statements per
 # policy (1x, 4x, 16x).
 #
-# Usage: benches/run.sh [--seed N] [--count N] [--rego-count N] [--big N]
+# Usage: benches/run.sh [--seed N] [--count N] [--rego-count N] [--big N] [--rates-only]
 # Needs: cargo, python3 (stand-in corpus generator), GNU time (/usr/bin/time).
+# S3WHY_BIN=PATH measures another s3why binary (e.g. an experiment) instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SEED=7 COUNT=10000 REGO_COUNT=1000 BIG=200000
+SEED=7 COUNT=10000 REGO_COUNT=1000 BIG=200000 RATES_ONLY=
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) SEED=$2; shift 2 ;;
     --count) COUNT=$2; shift 2 ;;
     --rego-count) REGO_COUNT=$2; shift 2 ;;
     --big) BIG=$2; shift 2 ;;
+    --rates-only) RATES_ONLY=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -27,10 +29,10 @@ WORK=${BENCH_DIR:-target/bench}
 mkdir -p "$WORK"
 
 echo "== building (release)" >&2
-cargo build --release --quiet
+[ -n "${S3WHY_BIN:-}" ] || cargo build --release --quiet
 CARGO_TARGET_DIR="$PWD/benches/harness/target" cargo build --release --quiet \
   --manifest-path benches/harness/Cargo.toml
-S3WHY=target/release/s3why
+S3WHY=${S3WHY_BIN:-target/release/s3why}
 HARNESS=benches/harness/target/release
 
 # corpus FILE COUNT SCALE: the project's generator when it exists (scale 1), else the
@@ -57,6 +59,7 @@ timed() {
 }
 
 rate() { python3 -c "import sys; print(f'{int(sys.argv[1]) / max(float(sys.argv[2]), 1e-9):.0f}')" "$1" "$2"; }
+per() { python3 -c "import sys; print(f'{float(sys.argv[1]) * 1e6 / int(sys.argv[2]):.0f}')" "$1" "$2"; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / max(float(sys.argv[2]), 1e-9):.2f}')" "$1" "$2"; }
 
 echo "== corpus" >&2
@@ -69,19 +72,24 @@ echo "machine: $JOBS cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg
 echo "== measuring" >&2
 cat "$WORK/corpus.ndjson" >/dev/null # warm the page cache for every contender
 timed "$S3WHY" batch --quiet --format ndjson --jobs "$JOBS" "$WORK/corpus.ndjson" >"$WORK/s3why.out"
-S3WHY_RATE=$(rate "$COUNT" "$SECS"); S3WHY_RSS=$RSS_KB
-read -r _ _ FLOOR_RATE < <("$HARNESS/floor" "$WORK/corpus.ndjson" 2>/dev/null)
-read -r _ _ REGO_RATE < <("$HARNESS/rego" benches/rego/s3why.rego "$WORK/rego.ndjson" --jobs "$JOBS" --decisions "$WORK/rego.decisions" 2>/dev/null)
-read -r _ _ REGO1_RATE < <("$HARNESS/rego" benches/rego/s3why.rego "$WORK/rego.ndjson" --jobs 1 2>/dev/null)
+S3WHY_RATE=$(rate "$COUNT" "$SECS"); S3WHY_CPU=$(per "$CPU" "$COUNT")
+timed "$HARNESS/floor" "$WORK/corpus.ndjson" >"$WORK/floor.txt" 2>/dev/null
+FLOOR_RATE=$(rate "$COUNT" "$SECS"); FLOOR_CPU=$(per "$CPU" "$COUNT")
+timed "$HARNESS/rego" benches/rego/s3why.rego "$WORK/rego.ndjson" --jobs "$JOBS" \
+  --decisions "$WORK/rego.decisions" >"$WORK/rego.txt" 2>/dev/null
+REGO_RATE=$(rate "$REGO_COUNT" "$SECS"); REGO_CPU=$(per "$CPU" "$REGO_COUNT")
+timed "$HARNESS/rego" benches/rego/s3why.rego "$WORK/rego.ndjson" --jobs 1 >"$WORK/rego1.txt" 2>/dev/null
+REGO1_RATE=$(rate "$REGO_COUNT" "$SECS"); REGO1_CPU=$(per "$CPU" "$REGO_COUNT")
 
 echo
-printf '%-44s %12s\n' "contender" "records/s"
-printf '%-44s %12s\n' "s3why batch (--jobs $JOBS)" "$S3WHY_RATE"
-printf '%-44s %12s\n' "floor: read + serde_json::Value, 1 thread" "$FLOOR_RATE"
-printf '%-44s %12s\n' "Rego on regorus ($JOBS threads, $REGO_COUNT records)" "$REGO_RATE"
-printf '%-44s %12s\n' "Rego on regorus (1 thread)" "$REGO1_RATE"
+printf '%-46s %10s %16s\n' "contender (wall clock, process start included)" "records/s" "CPU us/record"
+printf '%-46s %10s %16s\n' "s3why batch (--jobs $JOBS)" "$S3WHY_RATE" "$S3WHY_CPU"
+printf '%-46s %10s %16s\n' "floor: read + serde_json::Value, 1 thread" "$FLOOR_RATE" "$FLOOR_CPU"
+printf '%-46s %10s %16s\n' "Rego on regorus ($JOBS threads, $REGO_COUNT records)" "$REGO_RATE" "$REGO_CPU"
+printf '%-46s %10s %16s\n' "Rego on regorus (1 thread)" "$REGO1_RATE" "$REGO1_CPU"
 echo "s3why / regorus: $(ratio "$S3WHY_RATE" "$REGO_RATE")x (target >= 30x); vs 1-thread regorus: $(ratio "$S3WHY_RATE" "$REGO1_RATE")x"
 echo "s3why / floor:   $(ratio "$S3WHY_RATE" "$FLOOR_RATE") (target >= 0.5)"
+echo "CPU per record, regorus / s3why: $(ratio "$REGO1_CPU" "$S3WHY_CPU")x; s3why / floor: $(ratio "$S3WHY_CPU" "$FLOOR_CPU")x"
 
 # Agreement: the baseline must decide what s3why decides, or it is not the same work.
 python3 - "$WORK/s3why.out" "$WORK/rego.decisions" <<'PY'
@@ -91,6 +99,8 @@ theirs = [l.strip() for l in open(sys.argv[2])]
 same = sum(a == b for a, b in zip(ours, theirs))
 print(f"Rego agrees with s3why on {same} of {len(theirs)} records")
 PY
+
+[ -z "$RATES_ONLY" ] || exit 0
 
 echo
 echo "== memory (peak RSS of s3why batch, NDJSON on stdin)" >&2
