@@ -6,10 +6,19 @@
 //!   read strictly from JSON or YAML, with the path of every bad field.
 //! * [`aws`]: the IAM / S3 / KMS evaluation library that decides the request as AWS does,
 //!   with a trace of which statement and condition decided.
+//! * [`lang`]: the rule language (grammar, checker, compiler, evaluator, formatter) in
+//!   which every cause of a denial is a rule.
+//! * [`batch`]: streamed, ordered, parallel evaluation of many fact documents.
+//! * [`report`]: the verdict record other tools read.
 //!
 //! The library never prints, reads standard input or exits; only the binary does.
 
 pub mod aws;
+pub mod awsdata;
 pub mod batch;
+pub mod corpus;
 pub mod facts;
+pub mod lang;
+pub mod render;
 pub mod report;
+pub mod rules;

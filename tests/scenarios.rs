@@ -157,8 +157,11 @@ struct Outcome {
 
 /// Runs `s3why check --format json` on the scenario's facts.
 fn run(index: usize, scenario: &Scenario) -> Result<Outcome, String> {
+    // Unique per call: the test functions of this file run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let file = std::env::temp_dir().join(format!(
-        "s3why-scenario-{}-{index}.json",
+        "s3why-scenario-{}-{index}-{call}.json",
         std::process::id()
     ));
     let facts = serde_json::to_string_pretty(&scenario.facts).map_err(|e| e.to_string())?;
@@ -184,6 +187,19 @@ fn run(index: usize, scenario: &Scenario) -> Result<Outcome, String> {
     })
 }
 
+/// Every scenario's outcome, run once and shared by the test functions (each run starts
+/// the binary, so running them twice would double the suite's time).
+fn outcomes(scenarios: &[Scenario]) -> &'static [Result<Outcome, String>] {
+    static OUTCOMES: std::sync::OnceLock<Vec<Result<Outcome, String>>> = std::sync::OnceLock::new();
+    OUTCOMES.get_or_init(|| {
+        scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| run(i, s))
+            .collect()
+    })
+}
+
 /// Runs every scenario, feeding each outcome to `compare`; fails once with every
 /// mismatch listed.
 fn run_all(what: &str, compare: impl Fn(&Scenario, &Outcome, &mut Vec<String>)) {
@@ -193,11 +209,12 @@ fn run_all(what: &str, compare: impl Fn(&Scenario, &Outcome, &mut Vec<String>)) 
         "no scenarios under {}",
         scenarios_dir().display()
     );
-    for (index, scenario) in scenarios.iter().enumerate() {
-        match run(index, scenario) {
+    let outcomes = outcomes(&scenarios);
+    for (scenario, outcome) in scenarios.iter().zip(outcomes) {
+        match outcome {
             Ok(outcome) => {
                 let mut diffs = Vec::new();
-                compare(scenario, &outcome, &mut diffs);
+                compare(scenario, outcome, &mut diffs);
                 for diff in diffs {
                     problems.push(format!("{} ({}): {diff}", scenario.name, scenario.title));
                 }
@@ -287,7 +304,6 @@ fn scenario_verdicts() {
 }
 
 #[test]
-#[ignore = "enabled when the bundled ruleset lands (issue 4)"]
 fn scenario_findings() {
     run_all("error findings", compare_findings);
 }
@@ -334,7 +350,6 @@ fn catalogue_ids(text: &str) -> BTreeSet<String> {
 }
 
 #[test]
-#[ignore = "enabled when the bundled ruleset lands (issue 4)"]
 fn scenario_coverage() {
     let (scenarios, problems) = load_scenarios();
     assert!(problems.is_empty(), "{}", problems.join("\n"));

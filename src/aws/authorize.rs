@@ -9,6 +9,8 @@
 //!    session policies) or a resource-policy grant, which bypasses those caps according to
 //!    how it names the principal (§1.3); cross-account: both sides must allow (§1.4).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::arn::PrincipalKind;
@@ -72,10 +74,10 @@ pub struct Reason {
 /// A pointer to a statement (or a whole policy when `index` is `None`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StatementRef {
-    pub policy: String,
-    pub path: String,
+    pub policy: Arc<str>,
+    pub path: Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
 }
@@ -133,8 +135,8 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
             .collect();
         if !traces.iter().any(|t| t.allows) {
             scp_failed_levels.push(StatementRef {
-                policy: level.target.clone(),
-                path: String::new(),
+                policy: level.target.as_str().into(),
+                path: "".into(),
                 sid: None,
                 index: None,
             });
@@ -243,9 +245,7 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
         }
         if allowed_by.is_empty() {
             let role_grant = grants.contains(&Grantee::Role);
-            if src.resource.must_delegate && identity_side && !delegated {
-                implicit.push(src.resource.policy_type);
-            } else if role_grant {
+            if role_grant {
                 // The role grant replaces the identity allow but stays capped.
                 if !boundary_ok {
                     implicit.push(PolicyType::PermissionsBoundary);
@@ -253,11 +253,12 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
                 if !session_ok {
                     implicit.push(PolicyType::SessionPolicy);
                 }
+            } else if src.resource.must_delegate && !delegated {
+                // A key policy that neither grants nor delegates is the cause: no
+                // identity policy can help until it does (key-policies.html, S41).
+                implicit.push(src.resource.policy_type);
             } else {
                 identity_gap(&mut implicit);
-                if src.resource.must_delegate && !delegated && identity_allows {
-                    implicit.push(src.resource.policy_type);
-                }
             }
         }
     } else {

@@ -6,6 +6,7 @@
 //! negated operators and the `ForAllValues:` / `ForAnyValue:` set qualifiers.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use serde::Serialize;
@@ -189,21 +190,21 @@ enum Values {
 #[derive(Debug, Clone)]
 pub struct Condition {
     /// The operator as written.
-    pub operator_name: String,
+    pub operator_name: Arc<str>,
     pub operator: Operator,
     /// The key as written.
-    pub key: String,
-    /// The values as written, for traces.
-    pub raw_values: Vec<String>,
+    pub key: Arc<str>,
+    /// The values as written, for traces (shared, so a trace costs no copies).
+    pub raw_values: Arc<[String]>,
     values: Values,
 }
 
 /// What one condition saw and concluded.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ConditionTrace {
-    pub operator: String,
-    pub key: String,
-    pub values: Vec<String>,
+    pub operator: Arc<str>,
+    pub key: Arc<str>,
+    pub values: Arc<[String]>,
     /// The request's value for the key; `None` when absent.
     pub context_value: Option<ContextValue>,
     pub result: bool,
@@ -284,10 +285,10 @@ impl Condition {
             }
         };
         Ok(Condition {
-            operator_name: operator_name.to_string(),
+            operator_name: operator_name.into(),
             operator,
-            key: key.to_string(),
-            raw_values,
+            key: key.into(),
+            raw_values: raw_values.into(),
             values,
         })
     }

@@ -4,6 +4,8 @@
 //! resource and every condition match. Principal, action and resource short-circuit;
 //! conditions are all evaluated once those match, so a trace names every failing key.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::arn::{Principal, PrincipalKind};
@@ -45,10 +47,11 @@ pub enum Grantee {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StatementTrace {
     pub index: usize,
-    pub sid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Arc<str>>,
     pub effect: Effect,
     /// JSON path in the fact document.
-    pub path: String,
+    pub path: Arc<str>,
     /// `None`: the statement names no principal (identity-type policies).
     pub principal: Option<bool>,
     /// How the principal was named, when it matched.
@@ -77,8 +80,8 @@ impl StatementTrace {
 pub struct PolicyTrace {
     pub policy_type: PolicyType,
     /// The policy's name (identity policies), SCP/RCP level target, key ARN, endpoint id.
-    pub name: String,
-    pub path: String,
+    pub name: Arc<str>,
+    pub path: Arc<str>,
     pub statements: Vec<StatementTrace>,
     /// Some Allow statement applies.
     pub allows: bool,
@@ -131,7 +134,7 @@ pub fn evaluate_policy(
         .any(|s| s.applies && s.effect == Effect::Deny);
     PolicyTrace {
         policy_type,
-        name: name.to_string(),
+        name: name.into(),
         path: policy.path.clone(),
         statements,
         allows,

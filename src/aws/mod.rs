@@ -7,6 +7,7 @@
 
 pub mod arn;
 pub mod authorize;
+pub mod command;
 pub mod condition;
 pub mod context;
 pub mod evaluate;

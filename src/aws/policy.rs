@@ -5,6 +5,9 @@
 //! `Principal` values as a string or a list. Anything AWS would reject is an error with
 //! the path of the field (reference_policies_grammar.html, aws-semantics §2).
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::condition::{compile_block, Condition};
@@ -93,7 +96,7 @@ pub enum PrincipalEntry {
 pub struct Statement {
     /// Position in the policy's statement list.
     pub index: usize,
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     pub effect: Effect,
     /// `Principal` (negated = false) or `NotPrincipal` (negated = true); `None` when absent.
     pub principal: Option<(bool, Vec<PrincipalEntry>)>,
@@ -106,13 +109,15 @@ pub struct Statement {
     pub resources: Vec<Template>,
     pub conditions: Vec<Condition>,
     /// JSON path of the statement in the fact document.
-    pub path: String,
+    pub path: Arc<str>,
 }
 
 impl Statement {
     /// The Sid, or the index when there is none (findings.md).
     pub fn label(&self) -> String {
-        self.sid.clone().unwrap_or_else(|| self.index.to_string())
+        self.sid
+            .as_deref()
+            .map_or_else(|| self.index.to_string(), str::to_string)
     }
 }
 
@@ -123,10 +128,8 @@ pub struct Policy {
     pub version: String,
     pub id: Option<String>,
     pub statements: Vec<Statement>,
-    /// The document as parsed (decoded from its string form), for rules and output.
-    pub document: serde_json::Value,
     /// JSON path of the document.
-    pub path: String,
+    pub path: Arc<str>,
 }
 
 impl Policy {
@@ -137,12 +140,13 @@ impl Policy {
         path: &str,
     ) -> Result<Policy, FieldError> {
         let document = decode_document(raw, path)?;
+        let document = document.as_ref();
         let Some(obj) = document.as_object() else {
             return Err(FieldError::new(
                 path,
                 format!(
                     "expected a policy document (an object), found {}",
-                    type_name(&document)
+                    type_name(document)
                 ),
             ));
         };
@@ -200,8 +204,7 @@ impl Policy {
             version,
             id,
             statements,
-            document,
-            path: path.to_string(),
+            path: path.into(),
         })
     }
 
@@ -218,16 +221,18 @@ impl Policy {
             version: "2012-10-17".into(),
             id: None,
             statements: Vec::new(),
-            document: doc,
-            path: path.to_string(),
+            path: path.into(),
         })
     }
 }
 
 /// A document given as a JSON string, possibly URL-encoded (as IAM's APIs return it).
-fn decode_document(raw: &serde_json::Value, path: &str) -> Result<serde_json::Value, FieldError> {
+fn decode_document<'a>(
+    raw: &'a serde_json::Value,
+    path: &str,
+) -> Result<Cow<'a, serde_json::Value>, FieldError> {
     let serde_json::Value::String(text) = raw else {
-        return Ok(raw.clone());
+        return Ok(Cow::Borrowed(raw));
     };
     let trimmed = text.trim_start();
     let decoded;
@@ -278,7 +283,7 @@ fn parse_statement(
     )?;
     let sid = match obj.get("Sid") {
         None => None,
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::String(s)) => Some(Arc::from(s.as_str())),
         Some(other) => {
             return Err(FieldError::new(
                 &join(path, "Sid"),
@@ -325,7 +330,7 @@ fn parse_statement(
         not_resource,
         resources,
         conditions,
-        path: path.to_string(),
+        path: path.into(),
     })
 }
 

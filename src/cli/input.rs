@@ -4,8 +4,9 @@ use std::io::Read;
 
 use s3why::facts::{Facts, FactsError, Format};
 
-/// Reads one fact document from `path` (`-` = standard input, JSON or YAML by content).
-pub fn read_facts(path: &str) -> Result<Facts, String> {
+/// Reads one fact document from `path` (`-` = standard input, JSON or YAML by content),
+/// with its text (for locating statements).
+pub fn read_facts_text(path: &str) -> Result<(String, Facts), String> {
     let (text, format) = if path == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -23,5 +24,6 @@ pub fn read_facts(path: &str) -> Result<Facts, String> {
         (text, Format::from_path(path))
     };
     let name = if path == "-" { "<stdin>" } else { path };
-    Facts::from_text(&text, format, name).map_err(|e: FactsError| e.to_string())
+    let facts = Facts::from_text(&text, format, name).map_err(|e: FactsError| e.to_string())?;
+    Ok((text, facts))
 }

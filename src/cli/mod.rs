@@ -5,8 +5,10 @@
 
 mod batch;
 mod check;
+mod facts;
 mod input;
-mod render;
+mod rules_args;
+mod rules_cmd;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,17 @@ enum Command {
     Explain(check::ExplainArgs),
     /// Decide many requests (NDJSON, files, folders), streamed, on every core.
     Batch(batch::BatchArgs),
+    /// Format rule files in one canonical layout (`--check`: report, write nothing).
+    Fmt(rules_cmd::FmtArgs),
+    /// Run every load-time check over rule files (exit 2 on errors).
+    Lint(rules_cmd::LintArgs),
+    /// The rules of a ruleset.
+    #[command(subcommand)]
+    Rules(rules_cmd::RulesCommand),
+    /// Write a seeded corpus of generated fact documents (NDJSON), for tests and benchmarks.
+    Corpus(s3why::corpus::CorpusArgs),
+    /// Assemble a fact document from AWS CLI output (files or a snapshot folder) and a request.
+    Facts(Box<facts::FactsArgs>),
 }
 
 /// The outcome of a command, as an exit status.
@@ -41,12 +54,30 @@ pub enum Status {
     InputError = 2,
 }
 
+/// Colour on a terminal, none in a pipe; `NO_COLOR` (any non-empty value) turns it off.
+pub fn colour() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    std::io::stdout().is_terminal() && !no_color
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match &cli.command {
         Command::Check(args) => check::run_check(args),
         Command::Explain(args) => check::run_explain(args),
         Command::Batch(args) => batch::run(args),
+        Command::Fmt(args) => rules_cmd::run_fmt(args),
+        Command::Lint(args) => rules_cmd::run_lint(args),
+        Command::Rules(cmd) => rules_cmd::run_rules(cmd),
+        Command::Corpus(args) => match s3why::corpus::run(args, &mut std::io::stdout().lock()) {
+            Ok(()) => Status::Ok,
+            Err(e) => {
+                eprintln!("error: cannot write the corpus: {e}");
+                Status::InputError
+            }
+        },
+        Command::Facts(args) => facts::run(args),
     };
     ExitCode::from(status as u8)
 }

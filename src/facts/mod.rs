@@ -2,6 +2,7 @@
 //! consults. Read strictly: unknown fields are errors with their path, so a typo never
 //! silently changes a verdict; AWS-shaped values are accepted as AWS returns them.
 
+pub mod locate;
 mod reader;
 mod request;
 
@@ -599,25 +600,27 @@ fn read_key(v: &Value, path: &str) -> Result<KmsKey, FieldError> {
 /// rules read every policy the same way.
 fn normalize_policies(doc: &mut Value) {
     fn decode(v: &mut Value) {
-        let (inner, _) = reader::unwrap_cli(v, "Policy");
-        let inner = inner.clone();
-        let parsed = match &inner {
-            Value::String(s) => {
-                let t = s.trim_start();
-                let text = if t.starts_with('{') {
-                    Some(s.clone())
-                } else {
-                    percent_encoding::percent_decode_str(s)
-                        .decode_utf8()
-                        .ok()
-                        .map(|c| c.replace('+', " "))
-                };
-                text.and_then(|t| serde_json::from_str(&t).ok())
+        // Unwrap `{"Policy": ...}` by moving, not cloning: documents can be large.
+        if let Value::Object(m) = v {
+            if m.contains_key("Policy") && m.keys().all(|k| k == "Policy" || k == "PolicyName") {
+                if let Some(inner) = m.swap_remove("Policy") {
+                    *v = inner;
+                }
             }
-            other => Some(other.clone()),
-        };
-        if let Some(p) = parsed {
-            *v = p;
+        }
+        if let Value::String(s) = v {
+            let t = s.trim_start();
+            let text = if t.starts_with('{') {
+                Some(s.clone())
+            } else {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8()
+                    .ok()
+                    .map(|c| c.replace('+', " "))
+            };
+            if let Some(parsed) = text.and_then(|t| serde_json::from_str(&t).ok()) {
+                *v = parsed;
+            }
         }
     }
     let named = |list: Option<&mut Value>| {

@@ -1,29 +1,58 @@
-//! Rendering verdicts and traces for people (text) and tools (JSON).
+//! Rendering verdicts, findings and traces for people (text; colour only on a terminal).
 
 use std::fmt::Write as _;
 
-use s3why::aws::evaluate::StatementTrace;
-use s3why::aws::Verdict;
+use serde_json::Value;
 
-/// The verdict for a person: the answer first, then the causes, then the assumptions.
-pub fn verdict_text(v: &Verdict) -> String {
+use crate::aws::evaluate::StatementTrace;
+use crate::aws::Verdict;
+
+/// ANSI colours, when the caller says the output is a terminal that wants them.
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// The verdict for a person: the answer first, then each cause with its policy,
+/// statement, why, and the fix; then risks and the assumptions it rests on.
+pub fn verdict_text(v: &Verdict, findings: &[Value], colour: bool) -> String {
+    let st = Style { on: colour };
     let mut out = String::new();
     match &v.error_code {
         None => {
-            let _ = writeln!(out, "ALLOWED (200)");
+            let _ = writeln!(out, "{}", st.paint("1;32", "ALLOWED (200)"));
         }
         Some(code) => {
-            let _ = writeln!(out, "DENIED ({} {code})", v.status);
+            let _ = writeln!(
+                out,
+                "{}",
+                st.paint("1;31", &format!("DENIED ({} {code})", v.status))
+            );
             if let Some(m) = &v.aws_message {
                 let _ = writeln!(out, "  AWS says: {m}");
             }
         }
     }
-    let causes = causes(v);
-    if !causes.is_empty() {
-        let _ = writeln!(out, "\nCauses:");
-        for c in causes {
-            let _ = writeln!(out, "  - {c}");
+    for (severity, heading) in [("error", "Causes"), ("warning", "Risks"), ("info", "Notes")] {
+        let group: Vec<&Value> = findings
+            .iter()
+            .filter(|f| f.get("severity").and_then(Value::as_str) == Some(severity))
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{heading}:");
+        for f in group {
+            finding_text(&mut out, f, &st);
         }
     }
     if !v.notes.is_empty() {
@@ -35,48 +64,37 @@ pub fn verdict_text(v: &Verdict) -> String {
     out
 }
 
-fn causes(v: &Verdict) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .gates
-        .iter()
-        .map(|g| format!("[{}] {}: {}", g.id, g.policy, g.detail))
-        .collect();
-    for a in v.authorizations.iter().filter(|a| !a.allowed) {
-        for r in &a.reasons {
-            let what = if r.explicit {
-                "explicitly denies"
-            } else {
-                "does not allow"
-            };
-            let at: Vec<String> = r
-                .statements
-                .iter()
-                .map(|s| match (&s.sid, s.index) {
-                    (Some(sid), _) => format!("{} statement {sid:?}", s.policy),
-                    (None, Some(i)) => format!("{} statement {i}", s.policy),
-                    _ => s.policy.clone(),
-                })
-                .collect();
-            let at = if at.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", at.join(", "))
-            };
-            out.push(format!(
-                "{}: the {} {what} {} on {}{at}",
-                r.policy_type.as_str(),
-                r.policy_type.as_str(),
-                a.action,
-                a.resource
-            ));
+fn finding_text(out: &mut String, f: &Value, st: &Style) {
+    let s = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("");
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        st.paint("1", &format!("[{}]", s("id"))),
+        s("message")
+    );
+    let mut at = format!("    policy: {}", s("policy"));
+    if let Some(stmt) = f.get("statement").and_then(Value::as_str) {
+        let _ = write!(at, ", statement {stmt}");
+    }
+    if let Some(loc) = f.get("location") {
+        let line = loc.get("line").and_then(Value::as_u64).unwrap_or(0);
+        let file = loc.get("file").and_then(Value::as_str).unwrap_or("");
+        let _ = write!(at, " ({file}:{line})");
+    }
+    let _ = writeln!(out, "{at}");
+    if let Some(fix) = f.get("fix") {
+        if let Some(summary) = fix.get("summary").and_then(Value::as_str) {
+            let _ = writeln!(out, "    fix: {summary}");
+        }
+        if let Some(cmd) = fix.get("command").and_then(Value::as_str) {
+            let _ = writeln!(out, "      {}", st.paint("36", cmd));
         }
     }
-    out
 }
 
 /// The full trace: every authorization, policy, statement and condition.
-pub fn trace_text(v: &Verdict) -> String {
-    let mut out = verdict_text(v);
+pub fn trace_text(v: &Verdict, findings: &[Value], colour: bool) -> String {
+    let mut out = verdict_text(v, findings, colour);
     let _ = writeln!(out, "\nRequest context:");
     for (k, val) in v.context.iter() {
         let _ = writeln!(
@@ -91,7 +109,7 @@ pub fn trace_text(v: &Verdict) -> String {
             "\nKMS: {} with {} ({} key of account {}, {}), actions {}",
             k.usage.algorithm,
             k.key_arn,
-            if k.manager == s3why::facts::KeyManager::Aws {
+            if k.manager == crate::facts::KeyManager::Aws {
                 "AWS managed"
             } else {
                 "customer managed"

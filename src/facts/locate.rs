@@ -1,0 +1,241 @@
+//! Where a JSON path stands in the text of a fact document, so a finding can point at the
+//! line of the statement that refused the request. A small scanner over the JSON text
+//! (serde_json keeps no positions); paths use the `a.b[2].c` form of [`FieldError`].
+//!
+//! [`FieldError`]: crate::aws::field::FieldError
+
+/// 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The position of the value at `path`, or of its deepest ancestor present in the text
+/// (a policy given as a string has no positions inside it). Text that is not JSON (YAML)
+/// gives at most the position of the document itself.
+pub fn locate(text: &str, path: &str) -> Option<Position> {
+    let target = split_path(path);
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        i: 0,
+        line: 1,
+        col: 1,
+    };
+    let mut best = None;
+    scanner.skip_ws();
+    // A scan that stops early (malformed text) still leaves the best position found.
+    let _ = scanner.value(&mut Vec::new(), &target, &mut best, 0);
+    best
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn split_path(path: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            steps.push(Step::Key(key.to_string()));
+        }
+        for idx in rest.split('[').filter(|s| !s.is_empty()) {
+            if let Ok(n) = idx.trim_end_matches(']').parse() {
+                steps.push(Step::Index(n));
+            }
+        }
+    }
+    steps
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    i: usize,
+    line: usize,
+    col: usize,
+}
+
+/// Deeper nesting than this is not located (and cannot come from a sane fact document).
+const MAX_DEPTH: usize = 256;
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.i).copied()
+    }
+
+    fn bump(&mut self) {
+        if let Some(b) = self.peek() {
+            self.i += 1;
+            if b == b'\n' {
+                self.line += 1;
+                self.col = 1;
+            } else if b & 0xC0 != 0x80 {
+                self.col += 1;
+            }
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.bump();
+        }
+    }
+
+    fn expect(&mut self, b: u8) -> Option<()> {
+        self.skip_ws();
+        (self.peek()? == b).then(|| self.bump())
+    }
+
+    /// Scans one value at `at`; records its position when `at` is a prefix of the target.
+    fn value(
+        &mut self,
+        at: &mut Vec<Step>,
+        target: &[Step],
+        best: &mut Option<Position>,
+        depth: usize,
+    ) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.skip_ws();
+        if target.starts_with(at) {
+            *best = Some(Position {
+                line: self.line,
+                column: self.col,
+            });
+        }
+        match self.peek()? {
+            b'{' => {
+                self.bump();
+                self.skip_ws();
+                if self.peek()? == b'}' {
+                    self.bump();
+                    return Some(());
+                }
+                loop {
+                    self.skip_ws();
+                    let key = self.string()?;
+                    self.expect(b':')?;
+                    at.push(Step::Key(key));
+                    self.value(at, target, best, depth + 1)?;
+                    at.pop();
+                    self.skip_ws();
+                    match self.peek()? {
+                        b',' => self.bump(),
+                        b'}' => {
+                            self.bump();
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.bump();
+                self.skip_ws();
+                if self.peek()? == b']' {
+                    self.bump();
+                    return Some(());
+                }
+                let mut n = 0;
+                loop {
+                    at.push(Step::Index(n));
+                    self.value(at, target, best, depth + 1)?;
+                    at.pop();
+                    n += 1;
+                    self.skip_ws();
+                    match self.peek()? {
+                        b',' => self.bump(),
+                        b']' => {
+                            self.bump();
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => self.string().map(|_| ()),
+            _ => {
+                while matches!(self.peek(), Some(b) if !matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+                {
+                    self.bump();
+                }
+                Some(())
+            }
+        }
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.skip_ws();
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.i;
+        self.bump();
+        loop {
+            match self.peek()? {
+                b'\\' => {
+                    self.bump();
+                    self.bump();
+                }
+                b'"' => {
+                    self.bump();
+                    break;
+                }
+                _ => self.bump(),
+            }
+        }
+        serde_json::from_slice(&self.bytes[start..self.i]).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_statements() {
+        let text = "{\n  \"bucket\": {\n    \"policy\": {\n      \"Statement\": [\n        {\"Sid\": \"A\"},\n        {\"Sid\": \"B\"}\n      ]\n    }\n  }\n}\n";
+        assert_eq!(
+            locate(text, "bucket.policy.Statement[1]"),
+            Some(Position { line: 6, column: 9 })
+        );
+        assert_eq!(
+            locate(text, "bucket.policy.Statement[0].Sid"),
+            Some(Position {
+                line: 5,
+                column: 17
+            })
+        );
+        // Deepest present ancestor.
+        assert_eq!(
+            locate(text, "bucket.policy.Statement[7]"),
+            Some(Position {
+                line: 4,
+                column: 20
+            })
+        );
+        assert_eq!(
+            locate("{\"a\": [1, ", "a[5]"),
+            Some(Position { line: 1, column: 7 })
+        );
+    }
+
+    #[test]
+    fn keys_with_escapes_and_dots_in_values() {
+        let text = r#"{"a\"b": 1, "c": {"d.e": [1, {"f": 2}]}}"#;
+        assert_eq!(
+            locate(text, "c"),
+            Some(Position {
+                line: 1,
+                column: 18
+            })
+        );
+    }
+}

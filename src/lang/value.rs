@@ -1,0 +1,222 @@
+//! Runtime values. Cheap to clone (`Arc`-backed strings and collections: clone is O(1)),
+//! totally ordered (`BTreeSet`/`BTreeMap`) so output is deterministic. "Undefined" is not
+//! a value: it is the absence of a result (`Option<Value>` / no solution).
+//!
+//! Numbers are `f64`; integers print without `.0`. Cross-type order (as in Rego):
+//! null < booleans < numbers < strings < arrays < sets < objects.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+/// A number: an `f64` with a total order (`-0.0` is stored as `0.0`; NaN never arises:
+/// operations that would produce it are errors).
+#[derive(Clone, Copy, Debug)]
+pub struct Number(f64);
+
+impl Number {
+    /// Wraps `f`, normalising `-0.0`.
+    pub fn new(f: f64) -> Self {
+        Number(if f == 0.0 { 0.0 } else { f })
+    }
+    /// The float.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+    /// The value as an integer, if it is one within `i64` range.
+    pub fn as_i64(self) -> Option<i64> {
+        let f = self.0;
+        // 2^63 bounds: beyond them `as` would saturate.
+        (f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i64)
+    }
+}
+
+impl PartialEq for Number {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.total_cmp(&o.0) == Ordering::Equal
+    }
+}
+impl Eq for Number {}
+impl PartialOrd for Number {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Number {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.as_i64() {
+            Some(i) if self.0.abs() < 1e15 => write!(f, "{i}"),
+            _ => write!(f, "{}", self.0),
+        }
+    }
+}
+
+/// A rule-language value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// A string.
+    String(Arc<str>),
+    /// An array.
+    Array(Arc<Vec<Value>>),
+    /// A set (JSON: a sorted array).
+    Set(Arc<BTreeSet<Value>>),
+    /// An object; keys are any value (JSON: non-string keys are written as their JSON text).
+    Object(Arc<BTreeMap<Value, Value>>),
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+    /// A number value.
+    pub fn num(f: f64) -> Value {
+        Value::Number(Number::new(f))
+    }
+    /// An array value.
+    pub fn array(v: Vec<Value>) -> Value {
+        Value::Array(Arc::new(v))
+    }
+    /// A set value.
+    pub fn set(v: BTreeSet<Value>) -> Value {
+        Value::Set(Arc::new(v))
+    }
+    /// An object value.
+    pub fn object(v: BTreeMap<Value, Value>) -> Value {
+        Value::Object(Arc::new(v))
+    }
+
+    /// The type's name as `type_name` returns it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Set(_) => "set",
+            Value::Object(_) => "object",
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Looks up a key: object field, array index, or set member. `None` is undefined.
+    pub fn get(&self, key: &Value) -> Option<Value> {
+        match (self, key) {
+            (Value::Object(m), k) => m.get(k).cloned(),
+            (Value::Array(a), Value::Number(n)) => n
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| a.get(i).cloned()),
+            (Value::Set(s), k) => s.contains(k).then(|| k.clone()),
+            _ => None,
+        }
+    }
+
+    /// Converts from JSON.
+    pub fn from_json(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::num(n.as_f64().unwrap_or(0.0)),
+            serde_json::Value::String(s) => Value::str(s),
+            serde_json::Value::Array(a) => Value::array(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::object(
+                o.iter()
+                    .map(|(k, v)| (Value::str(k), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Converts to JSON: sets become sorted arrays; integers become JSON integers.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => serde_json::Value::from(i),
+                None => serde_json::Number::from_f64(n.get())
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            },
+            Value::String(s) => serde_json::Value::String(s.to_string()),
+            Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),
+            Value::Set(s) => serde_json::Value::Array(s.iter().map(Value::to_json).collect()),
+            Value::Object(o) => serde_json::Value::Object(
+                o.iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            Value::String(s) => s.to_string(),
+                            other => other.to_json().to_string(),
+                        };
+                        (key, v.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Text for interpolation and `%s`: strings as they are, anything else as JSON.
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::String(s) => s.to_string(),
+            Value::Number(n) => n.to_string(),
+            other => other.to_json().to_string(),
+        }
+    }
+}
+
+impl From<&serde_json::Value> for Value {
+    fn from(j: &serde_json::Value) -> Self {
+        Value::from_json(j)
+    }
+}
+
+impl fmt::Display for Value {
+    /// JSON text (sets as arrays).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_json())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_budget() {
+        // Arc<str> is a fat pointer: 16 bytes + tag.
+        assert!(std::mem::size_of::<Value>() <= 24);
+    }
+
+    #[test]
+    fn json_round_trip_and_order() {
+        let j = serde_json::json!({"b": [1, 2.5, "x"], "a": null});
+        let v = Value::from_json(&j);
+        assert_eq!(v.to_json().to_string(), r#"{"a":null,"b":[1,2.5,"x"]}"#);
+        assert!(Value::Null < Value::Bool(false));
+        assert!(Value::num(10.0) < Value::str("1"));
+        assert_eq!(Value::num(-0.0), Value::num(0.0));
+        assert_eq!(Value::num(3.0).to_text(), "3");
+    }
+}

@@ -1,0 +1,177 @@
+//! Rules are data: the bundled ruleset (`rulesets/bundled/*.s3why`, compiled into the
+//! binary) plus any rule files a team adds with `--rules`, loaded and compiled once, and
+//! evaluated per record to name the causes of a verdict and their fixes.
+//!
+//! Every package may define a `findings` set; the findings of a record are the union
+//! of all of them, completed from each rule's metadata (severity, title, docs) and sorted.
+
+pub mod host;
+
+use std::path::PathBuf;
+
+use serde_json::Value as Json;
+
+use crate::aws::Verdict;
+use crate::facts::Facts;
+use crate::lang::cli_support::collect_rule_files;
+use crate::lang::{LoadError, Loader, Program, RuleInfo, Value};
+
+pub use host::{RuleHost, AWS};
+
+/// The bundled rule files, by their path in the repository. A test checks that every
+/// file under `rulesets/bundled/` is listed here.
+pub const BUNDLED: &[(&str, &str)] = &[
+    (
+        "rulesets/bundled/common.s3why",
+        include_str!("../../rulesets/bundled/common.s3why"),
+    ),
+    (
+        "rulesets/bundled/s3_settings.s3why",
+        include_str!("../../rulesets/bundled/s3_settings.s3why"),
+    ),
+    (
+        "rulesets/bundled/identity.s3why",
+        include_str!("../../rulesets/bundled/identity.s3why"),
+    ),
+    (
+        "rulesets/bundled/bucket_policy.s3why",
+        include_str!("../../rulesets/bundled/bucket_policy.s3why"),
+    ),
+    (
+        "rulesets/bundled/organizations.s3why",
+        include_str!("../../rulesets/bundled/organizations.s3why"),
+    ),
+    (
+        "rulesets/bundled/session.s3why",
+        include_str!("../../rulesets/bundled/session.s3why"),
+    ),
+    (
+        "rulesets/bundled/vpc_endpoint.s3why",
+        include_str!("../../rulesets/bundled/vpc_endpoint.s3why"),
+    ),
+    (
+        "rulesets/bundled/kms.s3why",
+        include_str!("../../rulesets/bundled/kms.s3why"),
+    ),
+];
+
+/// A compiled ruleset, shared by every record of a run (it is `Send + Sync`).
+pub struct Ruleset {
+    program: Program,
+    findings_rules: Vec<String>,
+}
+
+/// A rule that failed while evaluating a record (a type error, a limit).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleError(pub String);
+
+impl Ruleset {
+    /// The bundled ruleset (when `bundled`) plus the rule files under `extra`.
+    pub fn load(bundled: bool, extra: &[PathBuf]) -> Result<Ruleset, LoadError> {
+        let mut loader = Loader::new();
+        if bundled {
+            for (name, text) in BUNDLED {
+                loader.add_source(*name, *text);
+            }
+        }
+        for file in collect_rule_files(extra)? {
+            loader.add_file(&file).map_err(|source| LoadError::Io {
+                path: file.clone(),
+                source,
+            })?;
+        }
+        let program = loader.compile(AWS).map_err(LoadError::Rules)?;
+        let findings_rules = program
+            .rule_paths()
+            .into_iter()
+            .filter(|p| p.ends_with(".findings"))
+            .collect();
+        Ok(Ruleset {
+            program,
+            findings_rules,
+        })
+    }
+
+    /// Every rule with metadata.
+    pub fn rules(&self) -> &[RuleInfo] {
+        self.program.rules()
+    }
+
+    /// The compiled program (for tools that evaluate other rules).
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The findings of one record: the causes of its verdict, risks and context.
+    pub fn findings(&self, facts: Facts, verdict: &Verdict) -> Result<Vec<Json>, RuleError> {
+        let input = Value::from_json(&facts.document);
+        let host = RuleHost::new(facts);
+        if let Some(request) = input.get(&Value::str("request")) {
+            host.remember(request, host::verdict_value(verdict));
+        }
+        let mut out: Vec<Json> = Vec::new();
+        for path in &self.findings_rules {
+            let value = self
+                .program
+                .eval_rule(path, &input, Some(&host))
+                .map_err(|e| RuleError(self.program.error_diagnostics(&e).render_human()))?;
+            let Some(value) = value else { continue };
+            match value.to_json() {
+                Json::Array(items) => out.extend(items),
+                other => {
+                    return Err(RuleError(format!(
+                        "{path} is not a set of findings: {other}"
+                    )))
+                }
+            }
+        }
+        let mut findings: Vec<Json> = out
+            .into_iter()
+            .map(|f| self.complete(f))
+            .collect::<Result<_, _>>()?;
+        findings.sort_by_key(sort_key);
+        findings.dedup();
+        Ok(findings)
+    }
+
+    /// Fills a finding's severity and title from its rule's metadata, and checks it has an id.
+    fn complete(&self, mut f: Json) -> Result<Json, RuleError> {
+        let Some(obj) = f.as_object_mut() else {
+            return Err(RuleError(format!("a finding must be an object, got {f}")));
+        };
+        let Some(id) = obj.get("id").and_then(Json::as_str).map(str::to_string) else {
+            return Err(RuleError(format!(
+                "a finding has no \"id\": {}",
+                Json::Object(obj.clone())
+            )));
+        };
+        if let Some(info) = self.program.rules().iter().find(|r| r.id == id) {
+            if !obj.contains_key("severity") {
+                obj.insert(
+                    "severity".into(),
+                    Json::from(info.severity.clone().unwrap_or_else(|| "error".into())),
+                );
+            }
+            if let (false, Some(t)) = (obj.contains_key("title"), &info.title) {
+                obj.insert("title".into(), Json::from(t.clone()));
+            }
+            if let (false, Some(d)) = (obj.contains_key("docs"), &info.docs) {
+                obj.insert("docs".into(), Json::from(d.clone()));
+            }
+        }
+        obj.entry("severity").or_insert_with(|| Json::from("error"));
+        Ok(f)
+    }
+}
+
+/// errors first, then warnings, then infos; then by id and statement.
+fn sort_key(f: &Json) -> (u8, String, String, String) {
+    let rank = match f.get("severity").and_then(Json::as_str) {
+        Some("error") => 0,
+        Some("warning") => 1,
+        _ => 2,
+    };
+    let s = |k: &str| f.get(k).map(|v| v.to_string()).unwrap_or_default();
+    (rank, s("id"), s("path"), s("action"))
+}

@@ -1,0 +1,204 @@
+//! `--from-error`: every AccessDenied phrase of aws-semantics §9.3 (troubleshoot-403-errors.html
+//! S27, troubleshoot_access-denied.html S58, real CLI output S62) is read back into the
+//! principal, action, bucket, key and the policy type it blames.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use s3why::aws::policy::PolicyType;
+use s3why::awsdata::from_error::{parse, NamedPolicy, Reason};
+
+const CLI: &str = "An error occurred (AccessDenied) when calling the PutObject operation: ";
+const HEAD: &str = "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::amzn-s3-demo-bucket/photos/cat.jpg\"";
+
+fn reason(context: &str) -> Reason {
+    let m = parse(&format!("{CLI}{HEAD} {context}")).unwrap();
+    assert_eq!(
+        m.principal.as_deref(),
+        Some("arn:aws:iam::123456789012:user/alice")
+    );
+    assert_eq!(m.action.as_deref(), Some("s3:PutObject"));
+    assert_eq!(m.bucket.as_deref(), Some("amzn-s3-demo-bucket"));
+    assert_eq!(m.key.as_deref(), Some("photos/cat.jpg"));
+    m.reason
+}
+
+fn policy(p: NamedPolicy, explicit: bool) -> Reason {
+    Reason::Policy {
+        policy: p,
+        explicit,
+        certain: true,
+    }
+}
+
+// S27: the implicit-deny phrases.
+#[test]
+fn implicit_phrases_s27() {
+    let cases = [
+        ("identity-based policy", NamedPolicy::Identity),
+        ("resource-based policy", NamedPolicy::ResourceBased),
+        ("permissions boundary", NamedPolicy::PermissionsBoundary),
+        ("session policy", NamedPolicy::SessionPolicy),
+        ("service control policy", NamedPolicy::Scp),
+        ("VPC endpoint policy", NamedPolicy::VpcEndpoint),
+    ];
+    for (words, want) in cases {
+        let got = reason(&format!(
+            "because no {words} allows the s3:PutObject action"
+        ));
+        assert_eq!(got, policy(want, false), "{words}");
+    }
+}
+
+// S27 (and S58 for the session-policy misspelling and the transitive VPC endpoint phrase).
+#[test]
+fn explicit_phrases_s27_s58() {
+    let cases = [
+        ("an identity-based policy", NamedPolicy::Identity),
+        ("a resource-based policy", NamedPolicy::ResourceBased),
+        ("a permissions boundary", NamedPolicy::PermissionsBoundary),
+        ("a session policy", NamedPolicy::SessionPolicy),
+        ("a sessions policy", NamedPolicy::SessionPolicy),
+        ("a service control policy", NamedPolicy::Scp),
+        ("a resource control policy", NamedPolicy::Rcp),
+        ("a VPC endpoint policy", NamedPolicy::VpcEndpoint),
+        (
+            "a VPC endpoint policy transitively through a service control policy",
+            NamedPolicy::VpcEndpointThroughScp,
+        ),
+        ("the role trust policy", NamedPolicy::RoleTrust),
+    ];
+    for (words, want) in cases {
+        let got = reason(&format!("with an explicit deny in {words}"));
+        assert_eq!(got, policy(want, true), "{words}");
+    }
+}
+
+// S58 (2023 text): the legacy SCP wording may be printed for an implicit deny too.
+#[test]
+fn legacy_scp_wording_is_marked_uncertain_s58() {
+    assert_eq!(
+        reason("due to an explicit deny in a Service Control Policy"),
+        Reason::Policy {
+            policy: NamedPolicy::Scp,
+            explicit: true,
+            certain: false
+        }
+    );
+}
+
+// S27: the S3-specific reasons.
+#[test]
+fn s3_reasons_s27() {
+    assert_eq!(
+        reason("because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access."),
+        Reason::BlockPublicAcls
+    );
+    assert_eq!(
+        reason("because public policies are prevented by the BlockPublicPolicy setting in S3 Block Public Access."),
+        Reason::BlockPublicPolicy
+    );
+    assert_eq!(
+        reason("because this bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type"),
+        Reason::SseCBlocked
+    );
+}
+
+// S62: a KMS denial names the key ARN unquoted and the KMS action; it does not name the
+// bucket, and a resource-based policy there is the key policy.
+#[test]
+fn kms_message_with_unquoted_resource_s62() {
+    let m = parse(&format!("{CLI}User: arn:aws:sts::123456789012:assumed-role/Uploader/s1 is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab because no resource-based policy allows the kms:GenerateDataKey action")).unwrap();
+    assert_eq!(m.action.as_deref(), Some("kms:GenerateDataKey"));
+    assert_eq!(
+        m.resource.as_deref(),
+        Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    );
+    assert_eq!(m.bucket, None);
+    assert_eq!(m.blamed(), Some((PolicyType::KmsKeyPolicy, false)));
+    let fields = m.request_fields();
+    assert_eq!(
+        fields["principal"],
+        "arn:aws:sts::123456789012:assumed-role/Uploader/s1"
+    );
+    assert!(!fields.contains_key("bucket"));
+}
+
+// S27 / aws-semantics §9.2: cross-account outside one organization gets the bare text.
+#[test]
+fn bare_access_denied_s27() {
+    for text in [
+        "Access Denied",
+        "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+        "An error occurred (AccessDenied) when calling the PutObject operation (reached max retries: 4): Access Denied.",
+    ] {
+        let m = parse(text).unwrap();
+        assert_eq!(m.reason, Reason::Generic, "{text}");
+        assert_eq!(m.principal, None);
+    }
+    let m = parse(
+        "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+    )
+    .unwrap();
+    assert_eq!(m.error_code.as_deref(), Some("AccessDenied"));
+    assert_eq!(m.operation.as_deref(), Some("PutObject"));
+}
+
+// S27/S58 document the shape without colons or quotes, and examples without the resource.
+#[test]
+fn documented_shape_without_colons_and_without_resource_s27_s58() {
+    let m = parse("User arn:aws:iam::123456789012:user/alice is not authorized to perform s3:PutObject on \"arn:aws:s3:::b/k\" because no identity-based policy allows the s3:PutObject action").unwrap();
+    assert_eq!(
+        (m.bucket.as_deref(), m.key.as_deref()),
+        (Some("b"), Some("k"))
+    );
+    assert_eq!(m.blamed(), Some((PolicyType::Identity, false)));
+    let m = parse("User: arn:aws:iam::777788889999:user/JohnDoe is not authorized to perform: s3:PutObject because no service control policy allows the s3:PutObject action").unwrap();
+    assert_eq!(m.resource, None);
+    assert_eq!(m.blamed(), Some((PolicyType::Scp, false)));
+}
+
+// S57: the policy ARN after the reason; S59: the Access Troubleshooter link.
+#[test]
+fn policy_arn_suffix_and_troubleshooter_link_s57_s59() {
+    let m = parse(&format!("{HEAD} with an explicit deny in a service control policy: arn:aws:organizations::123456789012:policy/o-a1b2c3d4e5/service_control_policy/p-abcd1234. Go to https://console.aws.amazon.com/iam/authorization-details/abc")).unwrap();
+    assert_eq!(m.blamed(), Some((PolicyType::Scp, true)));
+    assert_eq!(
+        m.policy_arn.as_deref(),
+        Some("arn:aws:organizations::123456789012:policy/o-a1b2c3d4e5/service_control_policy/p-abcd1234")
+    );
+}
+
+#[test]
+fn bucket_only_resource_and_request_fields() {
+    let m = parse("User: arn:aws:iam::123456789012:user/alice is not authorized to perform: s3:ListBucket on resource: \"arn:aws:s3:::b\" because no identity-based policy allows the s3:ListBucket action").unwrap();
+    assert_eq!((m.bucket.as_deref(), m.key.as_deref()), (Some("b"), None));
+    let m = parse(&format!(
+        "{HEAD} because no resource-based policy allows the s3:PutObject action"
+    ))
+    .unwrap();
+    let f = m.request_fields();
+    assert_eq!(f["action"], "s3:PutObject");
+    assert_eq!(f["bucket"], "amzn-s3-demo-bucket");
+    assert_eq!(f["key"], "photos/cat.jpg");
+    assert_eq!(m.blamed(), Some((PolicyType::BucketPolicy, false)));
+}
+
+#[test]
+fn unknown_reason_is_kept_and_nonsense_is_an_error() {
+    assert_eq!(
+        reason("because the moon is full"),
+        Reason::Other("because the moon is full".into())
+    );
+    let e = parse("Forbidden").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("--from-error: \"Forbidden\": expected `User: ARN"),
+        "{e}"
+    );
+    let e = parse("User: arn:aws:iam::1:user/a is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::b/k because").unwrap_err();
+    assert!(e.message.contains("closing quote"), "{e}");
+}

@@ -1,0 +1,200 @@
+//! The snapshot matrix: every principal × every bucket, globs, and deterministic shards
+//! whose union is the unsharded run.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+use s3why::aws::{decide, Decision};
+use s3why::awsdata::matrix::{Matrix, Selection, Shard};
+use s3why::awsdata::request::PutObject;
+use s3why::awsdata::snapshots::Snapshots;
+use s3why::facts::Facts;
+
+fn snapshot() -> Snapshots {
+    Snapshots::load(&["tests/fixtures/awsdata/snapshot".into()]).unwrap()
+}
+
+fn template() -> Map<String, Value> {
+    json!({"key": "pipeline/report.csv"})
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
+fn run(s: &Snapshots, sel: &Selection) -> Vec<(usize, String, String, Decision)> {
+    Matrix::new(s, template(), PutObject::default(), sel)
+        .unwrap()
+        .map(|c| {
+            let facts = c.facts.unwrap();
+            // The document the cell carries reads back to the same facts.
+            Facts::from_value(&facts.document).unwrap();
+            let d = decide(&facts).decision;
+            (c.index, c.principal, c.bucket, d)
+        })
+        .collect()
+}
+
+#[test]
+fn every_principal_times_every_bucket() {
+    let s = snapshot();
+    let all = run(&s, &Selection::default());
+    assert_eq!(all.len(), 4 * 3);
+    let allowed: Vec<(&str, &str)> = all
+        .iter()
+        .filter(|c| c.3 == Decision::Allowed)
+        .map(|c| (c.1.as_str(), c.2.as_str()))
+        .collect();
+    // alice's group policy allows all three buckets, but vpce-bucket only through its
+    // endpoint; the pipeline role (by its role ARN) writes pipeline/* in example-bucket.
+    assert_eq!(
+        allowed,
+        [
+            (
+                "arn:aws:iam::111122223333:role/service/data-pipeline",
+                "example-bucket"
+            ),
+            ("arn:aws:iam::111122223333:user/alice", "example-bucket"),
+            ("arn:aws:iam::111122223333:user/alice", "logs-bucket"),
+        ]
+    );
+    let indexes: Vec<usize> = all.iter().map(|c| c.0).collect();
+    assert_eq!(indexes, (0..12).collect::<Vec<_>>());
+}
+
+#[test]
+fn two_accounts_make_one_matrix() {
+    let s = Snapshots::load(&[
+        "tests/fixtures/awsdata/snapshot".into(),
+        "tests/fixtures/awsdata/partner-snapshot".into(),
+    ])
+    .unwrap();
+    let all = run(&s, &Selection::default());
+    assert_eq!(all.len(), 5 * 5);
+    let alice_partner = all
+        .iter()
+        .find(|c| c.1.ends_with("user/alice") && c.2 == "partner-bucket")
+        .unwrap();
+    assert_eq!(alice_partner.3, Decision::Allowed);
+    // The partner's administrator has no grant in the other account's buckets.
+    assert!(all
+        .iter()
+        .filter(|c| c.1.ends_with("user/partner-admin") && !c.2.starts_with("partner-"))
+        .all(|c| c.3 == Decision::Denied));
+}
+
+#[test]
+fn globs_select_principals_and_buckets() {
+    let s = snapshot();
+    let sel = Selection {
+        principal: Some("arn:aws:iam::*:user/*".into()),
+        bucket: Some("*-bucket".into()),
+        shard: None,
+    };
+    assert_eq!(run(&s, &sel).len(), 3 * 3);
+    let sel = Selection {
+        principal: Some("*carol".into()),
+        bucket: Some("logs-*".into()),
+        shard: None,
+    };
+    let cells = run(&s, &sel);
+    assert_eq!(cells.len(), 1);
+    assert_eq!(
+        cells[0].1,
+        "arn:aws:iam::111122223333:user/contractors/carol"
+    );
+    let bad = Selection {
+        principal: Some("[".into()),
+        ..Selection::default()
+    };
+    assert!(Matrix::new(&s, template(), PutObject::default(), &bad).is_err());
+}
+
+#[test]
+fn shards_partition_the_matrix_and_merge_back_to_the_unsharded_run() {
+    let s = snapshot();
+    let all = run(&s, &Selection::default());
+    for n in 1..=5 {
+        let mut merged = Vec::new();
+        for i in 0..n {
+            let sel = Selection {
+                shard: Some(Shard { index: i, count: n }),
+                ..Selection::default()
+            };
+            let part = run(&s, &sel);
+            assert!(part.iter().all(|c| c.0 % n == i));
+            merged.extend(part);
+        }
+        merged.sort_by_key(|c| c.0);
+        assert_eq!(merged, all, "{n} shards");
+    }
+}
+
+#[test]
+fn shard_syntax() {
+    assert_eq!(Shard::parse("2/4").unwrap(), Shard { index: 2, count: 4 });
+    for bad in ["4/4", "1/0", "x/2", "3", "-1/2"] {
+        let e = Shard::parse(bad).unwrap_err();
+        assert_eq!(e.path, "--shard", "{bad}");
+    }
+}
+
+#[test]
+fn a_bad_bucket_spoils_only_its_cells() {
+    let dir = std::env::temp_dir().join(format!("s3why-matrix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(Path::new("tests/fixtures/awsdata/snapshot"), &dir);
+    std::fs::write(
+        dir.join("s3/logs-bucket/request-payment.json"),
+        "{\"Payer\": 1}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("s3/vpce-bucket/policy.json.err"),
+        "An error occurred (AccessDenied) when calling the GetBucketPolicy operation: Access Denied",
+    )
+    .unwrap();
+    let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
+    let cells: Vec<_> = Matrix::new(&s, template(), PutObject::default(), &Selection::default())
+        .unwrap()
+        .collect();
+    for c in &cells {
+        match c.bucket.as_str() {
+            "example-bucket" => assert!(c.facts.is_ok()),
+            "logs-bucket" => {
+                let e = c.facts.as_ref().unwrap_err();
+                assert_eq!(e.path, "Payer", "{e}");
+                assert!(e.file.ends_with("s3/logs-bucket/request-payment.json"));
+            }
+            _ => {
+                let e = c.facts.as_ref().unwrap_err();
+                assert!(e.file.ends_with("s3/vpce-bucket/policy.json.err"), "{e}");
+                assert!(
+                    e.message
+                        .contains("GetBucketPolicy operation: Access Denied"),
+                    "{e}"
+                );
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Evaluation case files: every `fixtures/lang/eval/*.json` holds cases
+//! `{name, rules: [lines], modules?: [[lines]], input, query, want | undefined | error}`.
+//! `error` is `{code, at: "line:col", contains?}`; `max_steps` optional.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use s3why::lang::{EvalOptions, Loader, Value};
+use serde_json::Value as J;
+
+fn lines(j: &J) -> String {
+    j.as_array()
+        .map(|ls| {
+            ls.iter()
+                .filter_map(J::as_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+        + "\n"
+}
+
+fn run_case(file: &str, case: &J) -> Result<(), String> {
+    let name = case["name"].as_str().unwrap_or("?");
+    let mut loader = Loader::new();
+    loader.add_source(format!("{name}.s3why"), lines(&case["rules"]));
+    if let Some(mods) = case.get("modules").and_then(J::as_array) {
+        for (i, m) in mods.iter().enumerate() {
+            loader.add_source(format!("{name}-{i}.s3why"), lines(m));
+        }
+    }
+    let program = loader
+        .compile(&[])
+        .map_err(|d| format!("{file}/{name}: load failed:\n{}", d.render_human()))?;
+    let input = Value::from_json(case.get("input").unwrap_or(&J::Null));
+    let mut opts = EvalOptions::default();
+    if let Some(n) = case.get("max_steps").and_then(J::as_u64) {
+        opts.max_steps = n;
+    }
+    let query = case["query"].as_str().ok_or(format!("{name}: no query"))?;
+    let got = program.eval_rule_with(query, &input, None, opts);
+    match (got, case.get("error")) {
+        (Err(e), Some(want)) => {
+            let d = program.error_diagnostics(&e);
+            let j = &d.render_json()[0];
+            let at = format!("{}:{}", j["line"], j["column"]);
+            let ok_code = want["code"].as_str() == Some(e.code);
+            let ok_at = want.get("at").and_then(J::as_str).map_or(true, |w| w == at);
+            let ok_msg = want
+                .get("contains")
+                .and_then(J::as_str)
+                .map_or(true, |w| e.message.contains(w));
+            if ok_code && ok_at && ok_msg {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{file}/{name}: wrong error {} at {at}: {}",
+                    e.code, e.message
+                ))
+            }
+        }
+        (Err(e), None) => Err(format!(
+            "{file}/{name}: unexpected error {}: {}\n{}",
+            e.code,
+            e.message,
+            program.error_diagnostics(&e).render_human()
+        )),
+        (Ok(v), Some(_)) => Err(format!("{file}/{name}: expected an error, got {v:?}")),
+        (Ok(None), None) if case.get("undefined") == Some(&J::Bool(true)) => Ok(()),
+        (Ok(Some(v)), None) if case.get("want").is_some_and(|w| *w == v.to_json()) => Ok(()),
+        (Ok(v), None) => Err(format!(
+            "{file}/{name}: got {}, want {}",
+            v.map_or("undefined".into(), |v| v.to_string()),
+            case.get("want").map_or("undefined".into(), J::to_string)
+        )),
+    }
+}
+
+#[test]
+fn eval_cases() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lang/eval");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let doc: J = serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        for case in doc["cases"].as_array().unwrap() {
+            count += 1;
+            if let Err(e) = run_case(&file, case) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(count >= 50, "only {count} cases found");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
