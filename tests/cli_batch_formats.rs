@@ -114,14 +114,14 @@ fn sarif_from_the_cli_is_valid_and_keeps_order_under_two_jobs() {
     let run = &log["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "s3why");
     let results = run["results"].as_array().unwrap();
-    // Today the ruleset reports no findings: each error record is an input-error result
-    // and each denied record an unexplained-denial result, in input order.
+    // Each error record is an input-error result and each denied record a result of its
+    // finding, at the record's line, in input order.
     let expected: Vec<(u64, &str)> = kinds
         .iter()
         .enumerate()
         .filter_map(|(i, k)| match *k {
             "error" => Some((i as u64 + 1, "s3why/input-error")),
-            "denied" => Some((i as u64 + 1, "s3why/denied")),
+            "denied" => Some((i as u64 + 1, "put-object-acl-not-allowed")),
             _ => None,
         })
         .collect();
@@ -138,11 +138,7 @@ fn sarif_from_the_cli_is_valid_and_keeps_order_under_two_jobs() {
         .collect();
     assert_eq!(got, expected);
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    for id in [
-        "put-object-acl-not-allowed",
-        "s3why/input-error",
-        "s3why/denied",
-    ] {
+    for id in ["put-object-acl-not-allowed", "s3why/input-error"] {
         assert!(rules.iter().any(|r| r["id"] == id), "{id} missing");
     }
 }
@@ -421,4 +417,61 @@ fn summary_counts_and_exit_statuses_per_format() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn suppressions_apply_to_the_rulesets_findings() {
+    let allowed = example("allowed-upload");
+    let denied = example("acl-without-permission");
+    let input = format!("{allowed}\n{denied}\n");
+    let file = suppressions_file(
+        "acl.yaml",
+        "- id: put-object-acl-not-allowed\n  principal: 'arn:aws:iam::111122223333:*'\n  source: '<stdin>'\n  reason: ACLs are going away (TICKET-9)\n",
+    );
+    // Without the file: denied, exit 1.
+    let (code, _, _) = batch(&input, &[]);
+    assert_eq!(code, 1);
+    let (code, stdout, stderr) = batch(&input, &["--suppressions", &file]);
+    assert_eq!(code, 0, "every cause of the denial is suppressed: {stderr}");
+    let records: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        records[1]["decision"], "denied",
+        "the verdict itself is kept"
+    );
+    let finding = &records[1]["findings"][0];
+    assert_eq!(finding["id"], "put-object-acl-not-allowed");
+    assert_eq!(
+        finding["suppressed"],
+        json!({"reason": "ACLs are going away (TICKET-9)"})
+    );
+    assert!(
+        stderr.contains("suppressed: 1 findings; 1 denied records have every cause suppressed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unused suppression"), "{stderr}");
+    // In SARIF: an external suppression with the reason, and the log still valid.
+    let (code, stdout, _) = batch(&input, &["--suppressions", &file, "--format", "sarif"]);
+    assert_eq!(code, 0);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(sarif_schema_errors(&log), Vec::<String>::new());
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "put-object-acl-not-allowed");
+    assert_eq!(
+        result["suppressions"][0]["justification"],
+        "ACLs are going away (TICKET-9)"
+    );
+    // A scope that does not match leaves the finding alone, and the entry is unused.
+    let other = suppressions_file(
+        "other.yaml",
+        "- {id: put-object-acl-not-allowed, bucket: 'other-*', reason: r}\n",
+    );
+    let (code, _, stderr) = batch(&input, &["--suppressions", &other]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("warning: unused suppression: [0]"),
+        "{stderr}"
+    );
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::junit::JunitWriter;
+use super::rules::RuleMeta;
 use super::sarif::SarifWriter;
 use super::summary::{Outcome, Summary};
 
@@ -35,8 +36,13 @@ pub enum Writer {
 }
 
 impl Writer {
-    /// A writer for `format`, after writing whatever opens the document.
-    pub fn begin(format: OutputFormat, out: &mut dyn Write) -> io::Result<Writer> {
+    /// A writer for `format`, after writing whatever opens the document. `rules` are the
+    /// rules SARIF describes (see `rules::from_ruleset`).
+    pub fn begin(
+        format: OutputFormat,
+        rules: Vec<RuleMeta>,
+        out: &mut dyn Write,
+    ) -> io::Result<Writer> {
         Ok(match format {
             OutputFormat::Ndjson => Writer::Ndjson,
             OutputFormat::Json => {
@@ -45,7 +51,7 @@ impl Writer {
             }
             OutputFormat::Text => Writer::Text,
             OutputFormat::Sarif => {
-                let mut w = SarifWriter::new();
+                let mut w = SarifWriter::with_rules(rules);
                 w.begin(out)?;
                 Writer::Sarif(w)
             }

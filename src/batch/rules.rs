@@ -1,9 +1,8 @@
 //! Rule metadata for reporters (SARIF `tool.driver.rules`): one entry per finding id the
 //! bundled ruleset can report, as catalogued in `findings.md`.
 //!
-//! Today this is a static table copied from the catalogue; once the ruleset lands, the
-//! lead replaces the body of [`rule_metadata`] with the ruleset's own metadata. Callers
-//! only ever go through that function, so nothing else changes then.
+//! [`from_ruleset`] takes it from the loaded ruleset's rule metadata (bundled and custom
+//! rules); [`rule_metadata`] is the static catalogue, for writers used without a ruleset.
 
 /// What a reporter shows about one finding id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +124,41 @@ pub fn rule_metadata() -> Vec<RuleMeta> {
             help_uri: None,
         })
         .collect()
+}
+
+/// Metadata of every rule of a loaded ruleset, one entry per id (the first rule that
+/// declares an id gives its metadata; catalogue text fills what the rule leaves out).
+pub fn from_ruleset(rules: &[crate::lang::RuleInfo]) -> Vec<RuleMeta> {
+    let catalogue = rule_metadata();
+    let mut out: Vec<RuleMeta> = Vec::new();
+    for r in rules {
+        if r.id.is_empty() || out.iter().any(|m| m.id == r.id) {
+            continue;
+        }
+        let known = catalogue.iter().find(|c| c.id == r.id);
+        let title = r
+            .title
+            .clone()
+            .or_else(|| known.map(|c| c.title.clone()))
+            .unwrap_or_else(|| r.id.clone());
+        let description = r
+            .description
+            .clone()
+            .or_else(|| known.map(|c| c.description.clone()))
+            .unwrap_or_else(|| title.clone());
+        out.push(RuleMeta {
+            id: r.id.clone(),
+            title,
+            description,
+            severity: r.severity.clone().unwrap_or_else(|| "error".into()),
+            // SARIF wants an absolute URI here.
+            help_uri: r
+                .docs
+                .clone()
+                .filter(|d| d.starts_with("https://") || d.starts_with("http://")),
+        });
+    }
+    out
 }
 
 /// Metadata for an id that is not in [`rule_metadata`]: a custom rule's, or one of the

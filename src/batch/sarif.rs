@@ -25,18 +25,35 @@ pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const FINGERPRINT_KEY: &str = "s3whyFinding/v1";
 
 /// Writes one SARIF log, record by record.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SarifWriter {
     /// Whether a result was written (for the commas between them).
     wrote_result: bool,
     /// Every rule id some result used, for `tool.driver.rules`.
     used: BTreeSet<String>,
+    /// The rules to describe in `tool.driver.rules`.
+    rules: Vec<RuleMeta>,
+}
+
+impl Default for SarifWriter {
+    fn default() -> SarifWriter {
+        SarifWriter::with_rules(rule_metadata())
+    }
 }
 
 impl SarifWriter {
-    /// A writer for one log.
+    /// A writer for one log, describing the catalogue's rules.
     pub fn new() -> SarifWriter {
         SarifWriter::default()
+    }
+
+    /// A writer for one log, describing the given rules (a ruleset's metadata).
+    pub fn with_rules(rules: Vec<RuleMeta>) -> SarifWriter {
+        SarifWriter {
+            wrote_result: false,
+            used: BTreeSet::new(),
+            rules,
+        }
     }
 
     /// Opens the log, the run and its `results` array.
@@ -69,7 +86,7 @@ impl SarifWriter {
     /// Closes `results` and writes the tool with its rules: the whole catalogue, plus any
     /// id that a result used and the catalogue does not know.
     pub fn finish(self, out: &mut dyn Write) -> io::Result<()> {
-        let mut rules = rule_metadata();
+        let mut rules = self.rules;
         for id in &self.used {
             if !rules.iter().any(|r| &r.id == id) {
                 rules.push(fallback_metadata(id));
@@ -163,6 +180,16 @@ pub fn results(o: &Outcome) -> Vec<Value> {
             source,
             &statement,
         );
+        // Where the statement stands in the file, when the batch located it.
+        if let Some(l) = f.pointer("/location/line").and_then(Value::as_u64) {
+            let mut region = json!({"startLine": l});
+            if let Some(c) = f.pointer("/location/column").and_then(Value::as_u64) {
+                region["startColumn"] = json!(c);
+            }
+            if let Some(slot) = r.pointer_mut("/locations/0/physicalLocation/region") {
+                *slot = region;
+            }
+        }
         if let (Some(reason), Some(obj)) = (
             f.pointer("/suppressed/reason").and_then(Value::as_str),
             r.as_object_mut(),

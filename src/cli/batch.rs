@@ -13,6 +13,7 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use s3why::aws::{decide, Decision};
+use s3why::batch::rules::from_ruleset;
 use s3why::batch::suppress::today_utc;
 use s3why::batch::{
     run_ordered, BatchStatus, Outcome, OutputFormat, Record, Records, Summary, Suppressions,
@@ -20,7 +21,9 @@ use s3why::batch::{
 };
 use s3why::facts::{Facts, FactsError};
 use s3why::report::{error_record, verdict_record};
+use s3why::rules::Ruleset;
 
+use super::rules_args::RulesArgs;
 use super::Status;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -67,10 +70,14 @@ pub struct BatchArgs {
     /// source?, reason, expires?} (docs/batch.md).
     #[arg(long, value_name = "FILE")]
     pub suppressions: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
 }
 
 /// What every worker shares.
 struct Context {
+    /// Loaded and compiled once for the whole batch.
+    ruleset: Ruleset,
     suppressions: Suppressions,
     today: NaiveDate,
 }
@@ -109,12 +116,18 @@ fn evaluate_inner(record: Record, ctx: &Context) -> Outcome {
         Err(e) => return error(e.to_string()),
     };
     let verdict = decide(&facts);
-    let findings: Vec<Value> = Vec::new();
+    // The rules take the facts; keep what the suppression scopes match on.
+    let bucket = facts.bucket.name.clone();
+    let principal = facts.request.principal.arn.clone();
+    let findings = match ctx.ruleset.findings(facts, &verdict) {
+        Ok(f) => locate(f, text, &record.source),
+        Err(e) => return error(format!("a rule failed: {e}")),
+    };
     let mut json = verdict_record(&record.source, &verdict, findings);
     let target = Target {
         source: &record.source,
-        bucket: &facts.bucket.name,
-        principal: &facts.request.principal.arn,
+        bucket: &bucket,
+        principal: &principal,
     };
     let applied = ctx.suppressions.apply(&mut json, &target, ctx.today);
     Outcome {
@@ -124,8 +137,28 @@ fn evaluate_inner(record: Record, ctx: &Context) -> Outcome {
     }
 }
 
+/// Adds where each finding's statement stands in the input (`location: {file, line,
+/// column}`, as `check` does): for an NDJSON record, the line is the record's line in the
+/// file.
+fn locate(mut findings: Vec<Value>, text: &str, source: &str) -> Vec<Value> {
+    let (file, record_line) = s3why::batch::sarif::split_source(source);
+    for f in &mut findings {
+        let Some(path) = f.get("path").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(pos) = s3why::facts::locate::locate(text, path) {
+            let line = record_line.map_or(pos.line as u64, |l| l + pos.line as u64 - 1);
+            f["location"] = serde_json::json!({"file": file, "line": line, "column": pos.column});
+        }
+    }
+    findings
+}
+
 pub fn run(args: &BatchArgs) -> Status {
     let today = today_utc();
+    let Ok(ruleset) = args.rules.load() else {
+        return Status::InputError;
+    };
     let suppressions = match &args.suppressions {
         None => Suppressions::default(),
         Some(path) => match Suppressions::load(path) {
@@ -143,7 +176,9 @@ pub fn run(args: &BatchArgs) -> Status {
             s.describe()
         );
     }
+    let rules = from_ruleset(ruleset.rules());
     let ctx = Context {
+        ruleset,
         suppressions,
         today,
     };
@@ -165,7 +200,7 @@ pub fn run(args: &BatchArgs) -> Status {
         );
         bar
     });
-    let mut writer = match Writer::begin(args.format.into(), &mut out) {
+    let mut writer = match Writer::begin(args.format.into(), rules, &mut out) {
         Ok(w) => Some(w),
         Err(e) => {
             write_error = Some(e);
