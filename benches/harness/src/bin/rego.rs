@@ -10,10 +10,13 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut policy, mut input, mut jobs, mut decisions) = (None, None, 1usize, None);
+    // `--print RULE` evaluates one more rule on each record and prints it (to debug the Rego).
+    let mut print = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--jobs" => jobs = args.next().ok_or("--jobs N")?.parse()?,
             "--decisions" => decisions = Some(args.next().ok_or("--decisions FILE")?),
+            "--print" => print = Some(args.next().ok_or("--print RULE")?),
             _ if policy.is_none() => policy = Some(a),
             _ => input = Some(a),
         }
@@ -36,6 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .chunks(chunk)
             .map(|part| {
                 let mut engine = engine.clone();
+                let print = print.clone();
                 s.spawn(move || -> Result<Vec<bool>, String> {
                     let mut out = Vec::with_capacity(part.len());
                     for line in part {
@@ -44,6 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             .eval_rule("data.s3why.allowed".to_string())
                             .map_err(|e| e.to_string())?;
                         out.push(v == regorus::Value::from(true));
+                        if let Some(rule) = &print {
+                            let p = engine.eval_rule(rule.clone()).map_err(|e| e.to_string())?;
+                            eprintln!("{rule}: {p}");
+                        }
                     }
                     Ok(out)
                 })
