@@ -8,12 +8,13 @@
 # policy (1x, 4x, 16x).
 #
 # Usage: benches/run.sh [--seed N] [--count N] [--rego-count N] [--big N] [--rates-only]
+#                       [--skip-memory]
 # Needs: cargo, python3 (stand-in corpus generator), GNU time (/usr/bin/time).
 # S3WHY_BIN=PATH measures another s3why binary (e.g. an experiment) instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SEED=7 COUNT=10000 REGO_COUNT=1000 BIG=200000 RATES_ONLY=
+SEED=7 COUNT=10000 REGO_COUNT=1000 BIG=200000 RATES_ONLY= SKIP_MEMORY=
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) SEED=$2; shift 2 ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
     --rego-count) REGO_COUNT=$2; shift 2 ;;
     --big) BIG=$2; shift 2 ;;
     --rates-only) RATES_ONLY=1; shift ;;
+    --skip-memory) SKIP_MEMORY=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +75,9 @@ echo "== measuring" >&2
 cat "$WORK/corpus.ndjson" >/dev/null # warm the page cache for every contender
 timed "$S3WHY" batch --quiet --format ndjson --jobs "$JOBS" "$WORK/corpus.ndjson" >"$WORK/s3why.out"
 S3WHY_RATE=$(rate "$COUNT" "$SECS"); S3WHY_CPU=$(per "$CPU" "$COUNT")
+# The decisions alone, without the ruleset's findings (what the Rego computes).
+timed "$S3WHY" batch --quiet --format ndjson --jobs "$JOBS" --no-bundled "$WORK/corpus.ndjson" >/dev/null
+BARE_RATE=$(rate "$COUNT" "$SECS"); BARE_CPU=$(per "$CPU" "$COUNT")
 timed "$HARNESS/floor" "$WORK/corpus.ndjson" >"$WORK/floor.txt" 2>/dev/null
 FLOOR_RATE=$(rate "$COUNT" "$SECS"); FLOOR_CPU=$(per "$CPU" "$COUNT")
 timed "$HARNESS/rego" benches/rego/s3why.rego "$WORK/rego.ndjson" --jobs "$JOBS" \
@@ -84,12 +89,14 @@ REGO1_RATE=$(rate "$REGO_COUNT" "$SECS"); REGO1_CPU=$(per "$CPU" "$REGO_COUNT")
 echo
 printf '%-46s %10s %16s\n' "contender (wall clock, process start included)" "records/s" "CPU us/record"
 printf '%-46s %10s %16s\n' "s3why batch (--jobs $JOBS)" "$S3WHY_RATE" "$S3WHY_CPU"
+printf '%-46s %10s %16s\n' "s3why batch --no-bundled (decisions only)" "$BARE_RATE" "$BARE_CPU"
 printf '%-46s %10s %16s\n' "floor: read + serde_json::Value, 1 thread" "$FLOOR_RATE" "$FLOOR_CPU"
 printf '%-46s %10s %16s\n' "Rego on regorus ($JOBS threads, $REGO_COUNT records)" "$REGO_RATE" "$REGO_CPU"
 printf '%-46s %10s %16s\n' "Rego on regorus (1 thread)" "$REGO1_RATE" "$REGO1_CPU"
 echo "s3why / regorus: $(ratio "$S3WHY_RATE" "$REGO_RATE")x (target >= 30x); vs 1-thread regorus: $(ratio "$S3WHY_RATE" "$REGO1_RATE")x"
 echo "s3why / floor:   $(ratio "$S3WHY_RATE" "$FLOOR_RATE") (target >= 0.5)"
-echo "CPU per record, regorus / s3why: $(ratio "$REGO1_CPU" "$S3WHY_CPU")x; s3why / floor: $(ratio "$S3WHY_CPU" "$FLOOR_CPU")x"
+echo "decisions only: s3why / regorus $(ratio "$BARE_RATE" "$REGO_RATE")x, s3why / floor $(ratio "$BARE_RATE" "$FLOOR_RATE")"
+echo "CPU per record, regorus / s3why: $(ratio "$REGO1_CPU" "$S3WHY_CPU")x ($(ratio "$REGO1_CPU" "$BARE_CPU")x decisions only); s3why / floor: $(ratio "$S3WHY_CPU" "$FLOOR_CPU")x"
 
 # Agreement: the baseline must decide what s3why decides, or it is not the same work.
 python3 - "$WORK/s3why.out" "$WORK/rego.decisions" <<'PY'
@@ -104,14 +111,15 @@ PY
 
 echo
 echo "== memory (peak RSS of s3why batch, NDJSON on stdin)" >&2
-for n in "$COUNT" "$BIG"; do
+[ -n "$SKIP_MEMORY" ] && MEM_SIZES="" || MEM_SIZES="$COUNT $BIG"
+for n in $MEM_SIZES; do
   reps=$(( (n + COUNT - 1) / COUNT ))
   timed "$S3WHY" batch --quiet --jobs "$JOBS" - \
     < <(for _ in $(seq "$reps"); do cat "$WORK/corpus.ndjson"; done | head -n "$n") >/dev/null
   echo "records $n: peak RSS $((RSS_KB / 1024)) MiB, $(rate "$n" "$SECS") records/s"
   eval "RSS_$n=$RSS_KB"
 done
-echo "200k / 10k peak memory: $(eval ratio "\$RSS_$BIG" "\$RSS_$COUNT") (target <= 1.5)"
+[ -z "$MEM_SIZES" ] || echo "200k / 10k peak memory: $(eval ratio "\$RSS_$BIG" "\$RSS_$COUNT") (target <= 1.5)"
 
 echo
 echo "== statements per policy" >&2

@@ -142,11 +142,18 @@ fn evaluate_inner(record: Record, ctx: &Context) -> Outcome {
 /// file.
 fn locate(mut findings: Vec<Value>, text: &str, source: &str) -> Vec<Value> {
     let (file, record_line) = s3why::batch::sarif::split_source(source);
-    for f in &mut findings {
-        let Some(path) = f.get("path").and_then(Value::as_str) else {
+    let paths: Vec<Option<String>> = findings
+        .iter()
+        .map(|f| f.get("path").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    // Only findings that name a path are located; one scan of the text for all of them.
+    let wanted: Vec<&str> = paths.iter().flatten().map(String::as_str).collect();
+    let mut found = s3why::batch::locate::locate_all(text, &wanted).into_iter();
+    for (f, path) in findings.iter_mut().zip(&paths) {
+        if path.is_none() {
             continue;
-        };
-        if let Some(pos) = s3why::facts::locate::locate(text, path) {
+        }
+        if let Some(Some(pos)) = found.next() {
             let line = record_line.map_or(pos.line as u64, |l| l + pos.line as u64 - 1);
             f["location"] = serde_json::json!({"file": file, "line": line, "column": pos.column});
         }
