@@ -10,6 +10,7 @@
 //!   which every cause of a denial is a rule.
 //! * [`batch`]: streamed, ordered, parallel evaluation of many fact documents.
 //! * [`report`]: the verdict record other tools read.
+//! * [`testing`]: rule regression suites (`s3why test`): cases, snapshots, coverage.
 //!
 //! The library never prints, reads standard input or exits; only the binary does.
 
@@ -22,3 +23,4 @@ pub mod lang;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod testing;

@@ -1,4 +1,4 @@
-//! The examples in `docs/` and `README.md` run. A ```console block holds commands
+//! The examples in `docs/` (at any depth) and `README.md` run. A ```console block holds commands
 //! (`$ s3why ...`), each followed by its expected output; `...` on a line of its own
 //! matches any number of lines, and `[exit N]` states the exit status (default 0).
 
@@ -71,16 +71,36 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
+/// Every `.md` file under `dir`, at any depth (`docs/findings/`, `docs/examples/...`).
+fn markdown_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let p = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            markdown_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "md") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn nested_docs_are_found() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    markdown_files(&root.join("docs"), &mut files);
+    assert!(files.contains(&root.join("docs").join("cli.md")));
+    assert!(
+        files.contains(&root.join("docs").join("findings").join("README.md")),
+        "docs/findings/README.md is not collected"
+    );
+}
+
 #[test]
 fn every_console_example_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = vec![root.join("README.md")];
-    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
-        let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "md") {
-            files.push(p);
-        }
-    }
+    markdown_files(&root.join("docs"), &mut files);
     files.sort();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_s3why"))
         .parent()
@@ -113,7 +133,17 @@ fn every_console_example_runs() {
             while expected.last().is_some_and(|l| l.is_empty()) {
                 expected.pop();
             }
-            if !matches(&expected, &actual) || out.status.code() != Some(ex.exit) {
+            let ok = matches(&expected, &actual) && out.status.code() == Some(ex.exit);
+            // S3WHY_UPDATE_DOCS=1 writes the actual output into an example that has no
+            // `...` (to be read in the diff before committing, like a snapshot).
+            if !ok
+                && std::env::var_os("S3WHY_UPDATE_DOCS").is_some()
+                && !expected.iter().any(|l| l == "...")
+            {
+                update_example(&ex, &expected, &actual);
+                continue;
+            }
+            if !ok {
                 failures.push(format!(
                     "{}:{}: `{}` (exit {:?}, expected {})\n--- expected\n{}\n--- actual\n{}\n--- stderr\n{}",
                     ex.file, ex.line, ex.command, out.status.code(), ex.exit, expected.join("\n"), stdout, String::from_utf8_lossy(&out.stderr)
@@ -123,4 +153,23 @@ fn every_console_example_runs() {
     }
     assert!(count > 0, "no console examples found");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Replaces the expected lines of one example (found after its command line) in its file.
+fn update_example(ex: &Example, expected: &[String], actual: &[&str]) {
+    let text = std::fs::read_to_string(&ex.file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The command may span lines; the expected output starts after the last of them.
+    let mut start = ex.line;
+    while lines[start - 1].ends_with('\\') {
+        start += 1;
+    }
+    let mut out: Vec<String> = lines[..start].iter().map(|l| l.to_string()).collect();
+    out.extend(actual.iter().map(|l| l.to_string()));
+    out.extend(
+        lines[start + expected.len()..]
+            .iter()
+            .map(|l| l.to_string()),
+    );
+    std::fs::write(&ex.file, out.join("\n") + "\n").unwrap();
 }

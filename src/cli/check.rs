@@ -4,6 +4,8 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use s3why::aws::{decide, Decision};
+use s3why::awsdata::from_error;
+use s3why::awsdata::snapshots::Snapshots;
 use s3why::facts::Facts;
 
 use super::input::read_facts_text;
@@ -21,12 +23,23 @@ pub enum OutputFormat {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The fact document (JSON or YAML); `-` reads standard input.
-    pub file: String,
+    /// The fact document (JSON or YAML); `-` reads standard input. With --from-error and
+    /// --snapshot it may be left out: the facts are built from the snapshot.
+    #[arg(required_unless_present = "from_error")]
+    pub file: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     #[command(flatten)]
     pub rules: RulesArgs,
+    /// The AccessDenied message the upload got (`User: ARN is not authorized to perform:
+    /// ... because ...`, or `Access Denied`): fills the principal, action, bucket and key,
+    /// and ranks first the causes in the policy type it names.
+    #[arg(long, value_name = "MESSAGE")]
+    pub from_error: Option<String>,
+    /// With --from-error and no FILE: account snapshot folders (docs/aws-data.md) to build
+    /// the fact document from.
+    #[arg(long, value_name = "DIR", requires = "from_error")]
+    pub snapshot: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -54,21 +67,117 @@ fn evaluate(file: &str, rules: &RulesArgs) -> Result<(s3why::aws::Verdict, Vec<V
 }
 
 pub fn run_check(args: &CheckArgs) -> Status {
-    let (verdict, findings) = match evaluate(&args.file, &args.rules) {
+    let message = match args
+        .from_error
+        .as_deref()
+        .map(from_error::parse)
+        .transpose()
+    {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Status::InputError;
+        }
+    };
+    let result = match (&args.file, &message) {
+        (Some(file), _) => evaluate(file, &args.rules),
+        (None, Some(m)) if !args.snapshot.is_empty() => {
+            evaluate_snapshot(m, &args.snapshot, &args.rules)
+        }
+        (None, Some(m)) => {
+            print!("{}", describe_message(m));
+            eprintln!("error: give the fact document (FILE) or --snapshot DIR to find the cause");
+            return Status::InputError;
+        }
+        (None, None) => return Status::InputError,
+    };
+    let (verdict, mut findings) = match result {
         Ok(v) => v,
         Err(status) => return status,
     };
+    let source = args.file.clone().unwrap_or_else(|| "snapshot".to_string());
+    if let Some(m) = &message {
+        rank_by_message(&mut findings, m);
+    }
     match args.format {
         OutputFormat::Json => println!(
             "{}",
-            s3why::report::verdict_record(&args.file, &verdict, findings)
+            s3why::report::verdict_record(&source, &verdict, findings)
         ),
-        OutputFormat::Text => print!(
-            "{}",
-            render::verdict_text(&verdict, &findings, super::colour())
-        ),
+        OutputFormat::Text => {
+            if let Some(m) = &message {
+                print!("{}", describe_message(m));
+            }
+            print!(
+                "{}",
+                render::verdict_text(&verdict, &findings, super::colour())
+            );
+        }
     }
     status_of(verdict.decision)
+}
+
+/// What a pasted AccessDenied message says, in a few lines.
+fn describe_message(m: &from_error::DeniedMessage) -> String {
+    let mut out = String::from("From the error message:\n");
+    for (label, value) in [
+        ("principal", &m.principal),
+        ("action", &m.action),
+        ("resource", &m.resource),
+    ] {
+        if let Some(v) = value {
+            out.push_str(&format!("  {label}: {v}\n"));
+        }
+    }
+    match m.blamed() {
+        Some((t, explicit)) => {
+            let how = if explicit {
+                "an explicit deny in"
+            } else {
+                "no Allow in"
+            };
+            out.push_str(&format!("  AWS blames: {how} the {}\n", t.as_str()));
+        }
+        None => out.push_str(
+            "  AWS names no policy type (a generic message: cross-account or another gate)\n",
+        ),
+    }
+    out.push('\n');
+    out
+}
+
+/// Causes in the policy type the message names come first (AWS names one cause).
+fn rank_by_message(findings: &mut [Value], m: &from_error::DeniedMessage) {
+    if let Some((t, _)) = m.blamed() {
+        findings.sort_by_key(|f| f.get("policy").and_then(Value::as_str) != Some(t.as_str()));
+    }
+}
+
+/// The facts built from snapshot folders for the principal, bucket and key of a message.
+fn evaluate_snapshot(
+    m: &from_error::DeniedMessage,
+    dirs: &[std::path::PathBuf],
+    rules: &RulesArgs,
+) -> Result<(s3why::aws::Verdict, Vec<Value>), Status> {
+    let ruleset = rules.load().map_err(|()| Status::InputError)?;
+    let fail = |e: String| {
+        eprintln!("error: {e}");
+        Status::InputError
+    };
+    let fields = m.request_fields();
+    let bucket = m.bucket.clone().ok_or_else(|| {
+        fail("the message names no S3 bucket: give the fact document instead".into())
+    })?;
+    let snapshots = Snapshots::load(dirs).map_err(|e| fail(e.to_string()))?;
+    let facts = snapshots
+        .facts(&bucket, fields)
+        .map_err(|e| fail(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&facts.document).unwrap_or_default();
+    let verdict = decide(&facts);
+    match ruleset.findings(facts, &verdict) {
+        Ok(f) => Ok((verdict, locate(f, &text, "snapshot"))),
+        Err(e) => Err(fail(format!("a rule failed:\n{e}"))),
+    }
 }
 
 pub fn run_explain(args: &ExplainArgs) -> Status {

@@ -9,6 +9,7 @@ mod facts;
 mod input;
 mod rules_args;
 mod rules_cmd;
+mod test;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,8 @@ enum Command {
     Corpus(s3why::corpus::CorpusArgs),
     /// Assemble a fact document from AWS CLI output (files or a snapshot folder) and a request.
     Facts(Box<facts::FactsArgs>),
+    /// Run rule regression suites (case files with expectations and snapshots).
+    Test(test::TestArgs),
 }
 
 /// The outcome of a command, as an exit status.
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Facts(args) => facts::run(args),
+        Command::Test(args) => test::run(args),
     };
     ExitCode::from(status as u8)
 }

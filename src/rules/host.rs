@@ -30,6 +30,11 @@ impl RuleHost {
         }
     }
 
+    /// How many distinct requests were decided (the record's own and counterfactuals).
+    pub fn decisions(&self) -> usize {
+        self.decisions.borrow().len()
+    }
+
     /// Seeds the decision of `request` (the record's own, computed once by the caller).
     pub fn remember(&self, request: Value, verdict: Value) {
         self.decisions.borrow_mut().insert(request, verdict);
@@ -71,9 +76,35 @@ fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Builtin
     Ok(Some(value))
 }
 
-/// The verdict as a rule value.
+/// The verdict as a rule value. Each policy lists only the statements that name the
+/// principal, the action and the resource (those that apply, and those whose conditions
+/// failed): the others cannot explain a verdict, and a large account has thousands.
+/// `s3why explain` shows the full trace.
 pub fn verdict_value(v: &crate::aws::Verdict) -> Value {
-    Value::from_json(&serde_json::to_value(v).unwrap_or(serde_json::Value::Null))
+    use serde_json::{json, to_value, Value as J};
+    let auths: Vec<J> = v
+        .authorizations
+        .iter()
+        .map(|a| {
+            let policies: Vec<J> = a
+                .policies
+                .iter()
+                .map(|p| {
+                    let statements: Vec<J> =
+                        p.statements.iter().filter(|s| s.targets()).filter_map(|s| to_value(s).ok()).collect();
+                    json!({"policy_type": p.policy_type, "name": p.name, "path": p.path,
+                           "allows": p.allows, "denies": p.denies, "statements": statements})
+                })
+                .collect();
+            json!({"action": a.action, "resource": a.resource, "allowed": a.allowed,
+                   "allowed_by": a.allowed_by, "reasons": a.reasons, "policies": policies})
+        })
+        .collect();
+    let view = json!({
+        "decision": v.decision, "status": v.status, "error_code": v.error_code, "aws_message": v.aws_message,
+        "gates": v.gates, "authorizations": auths, "kms": v.kms, "notes": v.notes, "context": v.context,
+    });
+    Value::from_json(&view)
 }
 
 /// `s3.put_object_command(request)`: the `aws s3api put-object` command sending it.

@@ -1,0 +1,100 @@
+//! `s3why check --from-error MESSAGE`: the message fills the request and ranks the cause
+//! in the policy type it names first (troubleshoot-403-errors.html, aws-semantics §9).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use std::process::Command;
+
+fn s3why(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const BOB: &str = r#"User: arn:aws:iam::111122223333:user/bob is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::example-bucket/reports/q1.csv" because no identity-based policy allows the s3:PutObject action"#;
+
+#[test]
+fn message_and_snapshot_give_the_full_check() {
+    let (code, out, _) = s3why(&[
+        "check",
+        "--from-error",
+        BOB,
+        "--snapshot",
+        "tests/fixtures/awsdata/snapshot",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with(
+            "From the error message:\n  principal: arn:aws:iam::111122223333:user/bob\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("AWS blames: no Allow in the identity"),
+        "{out}"
+    );
+    assert!(out.contains("[identity-no-allow]"), "{out}");
+}
+
+#[test]
+fn the_blamed_policy_type_ranks_first() {
+    // Two causes across accounts: no identity allow, and no bucket grant.
+    let facts = r#"{"request": {"principal": "arn:aws:iam::111122223333:user/alice", "bucket": "b", "key": "k"},
+                    "bucket": {"account": "444455556666"}}"#;
+    let file = std::env::temp_dir().join(format!("s3why-from-error-{}.json", std::process::id()));
+    std::fs::write(&file, facts).unwrap();
+    let path = file.to_str().unwrap();
+    let first = |blames: &str| {
+        let msg = format!(
+            r#"User: arn:aws:iam::111122223333:user/alice is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::b/k" because no {blames} allows the s3:PutObject action"#
+        );
+        let (code, out, err) = s3why(&["check", "--format", "json", "--from-error", &msg, path]);
+        assert_eq!(code, 1, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{out}");
+        v["findings"][0]["id"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first("identity-based policy"), "identity-no-allow");
+    assert_eq!(
+        first("resource-based policy"),
+        "cross-account-no-bucket-grant"
+    );
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn a_message_alone_says_what_it_read_and_asks_for_the_facts() {
+    let (code, out, err) = s3why(&["check", "--from-error", BOB]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("resource: arn:aws:s3:::example-bucket/reports/q1.csv"),
+        "{out}"
+    );
+    assert!(
+        err.contains("give the fact document (FILE) or --snapshot DIR"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_message_that_is_not_one_is_an_input_error() {
+    let (code, _, err) = s3why(&[
+        "check",
+        "--from-error",
+        "hello",
+        "examples/allowed-upload.json",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+}

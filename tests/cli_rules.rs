@@ -1,0 +1,319 @@
+//! A team's rule file, loaded at run time: `check --rules` reports its findings next to
+//! the bundled ones without rebuilding, `--no-bundled` leaves only them, `lint` and
+//! `fmt --check` judge rule files, `rules list` lists them. The rule file and fact
+//! documents are those of the tutorial, `docs/writing-rules.md`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ACME: &str = "docs/examples/team/acme.s3why";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn s3why(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// The finding ids (and severities) of `check --format json`.
+fn findings(args: &[&str]) -> (Option<i32>, serde_json::Value, Vec<(String, String)>) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = s3why(&all);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON from {all:?} ({e}): {}", stderr(&out)));
+    let ids = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (out.status.code(), report["decision"].clone(), ids)
+}
+
+fn ids(found: &[(String, String)]) -> Vec<&str> {
+    found.iter().map(|(id, _)| id.as_str()).collect()
+}
+
+/// A fresh, empty folder under the system's temporary folder for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3why-cli-rules-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn check_reports_the_custom_finding_next_to_the_bundled_ones() {
+    let (code, decision, found) = findings(&["--rules", ACME, "docs/examples/team/outside.json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(decision, "denied");
+    assert_eq!(
+        ids(&found),
+        ["acme-upload-outside-vpce", "bucket-policy-explicit-deny"]
+    );
+    assert_eq!(
+        found[0].1, "error",
+        "severity comes from the rule's metadata"
+    );
+}
+
+#[test]
+fn the_custom_finding_is_not_there_without_the_rule_file() {
+    let (code, _, found) = findings(&["docs/examples/team/outside.json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(ids(&found), ["bucket-policy-explicit-deny"]);
+}
+
+#[test]
+fn no_bundled_leaves_only_the_custom_finding() {
+    let (code, decision, found) = findings(&[
+        "--no-bundled",
+        "--rules",
+        ACME,
+        "docs/examples/team/outside.json",
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        decision, "denied",
+        "the verdict does not come from the rules"
+    );
+    assert_eq!(ids(&found), ["acme-upload-outside-vpce"]);
+}
+
+#[test]
+fn an_upload_through_the_endpoint_has_no_finding() {
+    let (code, decision, found) = findings(&["--rules", ACME, "docs/examples/team/inside.json"]);
+    assert_eq!((code, decision.as_str()), (Some(0), Some("allowed")));
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn an_allowed_upload_outside_the_endpoint_is_a_warning() {
+    let (code, decision, found) =
+        findings(&["--rules", ACME, "docs/examples/team/unenforced.json"]);
+    assert_eq!((code, decision.as_str()), (Some(0), Some("allowed")));
+    assert_eq!(
+        found,
+        [(
+            "acme-upload-outside-vpce-unenforced".to_string(),
+            "warning".to_string()
+        )]
+    );
+}
+
+#[test]
+fn the_checked_fix_knows_when_the_endpoint_is_not_enough() {
+    let summary = |file: &str| {
+        let out = s3why(&["check", "--format", "json", "--rules", ACME, file]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "acme-upload-outside-vpce")
+            .map(|f| f["fix"]["summary"].as_str().unwrap().to_string())
+            .expect("the custom finding")
+    };
+    assert!(!summary("docs/examples/team/outside.json").contains("other findings"));
+    assert!(summary("docs/examples/team/outside-wrong-prefix.json").contains("other findings"));
+}
+
+#[test]
+fn lint_accepts_the_team_file_with_and_without_the_bundled_ruleset() {
+    assert_eq!(s3why(&["lint", ACME]).status.code(), Some(0));
+    assert_eq!(
+        s3why(&["lint", "--no-bundled", ACME]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn lint_reports_an_error_with_its_location_and_a_caret() {
+    let dir = temp_dir("lint");
+    let file = dir.join("typo.s3why");
+    std::fs::write(
+        &file,
+        "package acme.typo\n\ndenied if {\n    s3.decid(input.request).decision == \"denied\"\n}\n",
+    )
+    .unwrap();
+    let out = s3why(&["lint", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{}:4:5", file.display())),
+        "no file:line:col in\n{err}"
+    );
+    assert!(err.contains("check::unknown-name"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.trim_end().ends_with("|     ^^^^^^^^")),
+        "no caret under `s3.decid` in\n{err}"
+    );
+    assert!(err.contains("s3.decide"), "no near-miss hint in\n{err}");
+
+    let json = s3why(&["lint", "--error-format", "json", file.to_str().unwrap()]);
+    assert_eq!(json.status.code(), Some(2));
+    let text = format!("{}{}", stdout(&json), stderr(&json));
+    let start = text.find('[').expect("a JSON array of diagnostics");
+    let end = text.rfind(']').unwrap();
+    let diags: serde_json::Value = serde_json::from_str(&text[start..=end]).unwrap();
+    let first = &diags[0];
+    assert_eq!(first["code"], "check::unknown-name", "{diags}");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(4), Some(5))
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn fmt_check_fails_on_an_unformatted_file_until_fmt_rewrites_it() {
+    let dir = temp_dir("fmt");
+    let file = dir.join("ugly.s3why");
+    let ugly = "package acme.ugly\nfindings contains f if {\n  f := {\"id\": \"acme-x\"}\n}\n";
+    std::fs::write(&file, ugly).unwrap();
+    let path = file.to_str().unwrap();
+
+    let check = s3why(&["fmt", "--check", path]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        ugly,
+        "--check writes nothing"
+    );
+    assert!(
+        format!("{}{}", stdout(&check), stderr(&check)).contains("ugly.s3why"),
+        "--check names the file"
+    );
+
+    assert_eq!(s3why(&["fmt", path]).status.code(), Some(0));
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    assert_ne!(formatted, ugly);
+    assert!(
+        formatted.contains("\n    f := {\"id\": \"acme-x\"}\n"),
+        "{formatted}"
+    );
+    assert_eq!(s3why(&["fmt", "--check", path]).status.code(), Some(0));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn fmt_check_accepts_the_team_file() {
+    let out = s3why(&["fmt", "--check", ACME]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn rules_list_text_shows_the_team_rules_after_the_bundled_ones() {
+    let out = s3why(&["rules", "list", "--rules", ACME]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let bundled: serde_json::Value =
+        serde_json::from_slice(&s3why(&["rules", "list", "--format", "json"]).stdout).unwrap();
+    let bundled = bundled.as_array().unwrap().len();
+    assert!(bundled >= 41);
+    assert_eq!(lines.len(), bundled + 2, "{text}");
+    assert!(
+        lines[bundled].starts_with("acme-"),
+        "team rules come after the bundled ones:\n{text}"
+    );
+    let custom = lines
+        .iter()
+        .find(|l| l.starts_with("acme-upload-outside-vpce "))
+        .expect("the custom rule is listed");
+    assert!(custom.contains(" error "), "{custom}");
+    assert!(
+        custom.contains("(docs/examples/team/acme.s3why:"),
+        "{custom}"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("acme-upload-outside-vpce-unenforced ") && l.contains(" warning ")));
+    assert!(lines.iter().any(|l| l.starts_with("identity-no-allow ")));
+}
+
+#[test]
+fn rules_list_json_with_no_bundled_lists_only_the_team_rules() {
+    let out = s3why(&[
+        "rules",
+        "list",
+        "--no-bundled",
+        "--rules",
+        ACME,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    let got: Vec<(&str, &str, &str)> = rules
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["severity"].as_str().unwrap(),
+                r["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("acme-upload-outside-vpce", "error", ACME),
+            ("acme-upload-outside-vpce-unenforced", "warning", ACME)
+        ]
+    );
+    assert_eq!(
+        rules[0]["tags"],
+        serde_json::json!(["acme", "vpc-endpoint"])
+    );
+    assert_eq!(rules[0]["package"], "acme.uploads");
+}
+
+/// The tutorial's ```s3why excerpts are copied from the rule file it runs.
+#[test]
+fn the_tutorial_quotes_the_rule_file_verbatim() {
+    let tutorial = std::fs::read_to_string(root().join("docs/writing-rules.md")).unwrap();
+    let rule = std::fs::read_to_string(root().join(ACME)).unwrap();
+    let mut blocks = 0;
+    let mut rest = tutorial.as_str();
+    while let Some(start) = rest.find("```s3why\n") {
+        let body = &rest[start + "```s3why\n".len()..];
+        let end = body.find("```").unwrap();
+        let excerpt = &body[..end];
+        assert!(
+            rule.contains(excerpt),
+            "docs/writing-rules.md quotes a block that is not in {ACME}:\n{excerpt}"
+        );
+        blocks += 1;
+        rest = &body[end..];
+    }
+    assert!(blocks >= 4, "only {blocks} s3why blocks in the tutorial");
+}
