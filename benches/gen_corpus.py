@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Stand-in corpus generator for benches/run.sh, until `s3why corpus` lands on main.
+"""Seeded corpus generator with a statements-per-policy scale, for benches/run.sh.
+
+benches/run.sh takes its main corpus from `s3why corpus --profile realistic`; this
+generator (written before that command existed) makes the 1x/4x/16x corpora, which need
+`--scale`.
 
 Seeded and deterministic: `gen_corpus.py --seed N --count M [--scale K]` prints M fact
 documents as NDJSON. Accounts have 1 to 8 identity policies of 3 to 40 statements
