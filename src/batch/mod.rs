@@ -3,12 +3,22 @@
 //! the input is (issue 5).
 
 pub mod input;
+pub mod junit;
+pub mod locate;
+pub mod output;
+pub mod rules;
+pub mod sarif;
+pub mod summary;
+pub mod suppress;
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
 pub use input::{Record, Records};
+pub use output::{OutputFormat, Writer};
+pub use summary::{BatchStatus, Outcome, Summary};
+pub use suppress::{Suppressions, SuppressionsError, Target};
 
 /// Runs `work` over `records` on `jobs` threads and hands the results to `sink` in input
 /// order. At most `window` records are in flight (read but not yet written).

@@ -1,19 +1,29 @@
 //! `s3why batch PATHS...`: many fact documents, streamed, on every core, in input order.
 //! One output record per input record; an unreadable record is an error record and the
-//! batch goes on. Exit 0 all allowed, 1 any denied, 2 any record not evaluated.
+//! batch goes on. Exit 0 all allowed, 1 any denied, 2 any record not evaluated (2 wins).
+//! Formats, suppressions and the summary are library code (`s3why::batch`); this file
+//! only wires them to the command line.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::time::Instant;
 
+use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use s3why::aws::{decide, Decision};
-use s3why::batch::{run_ordered, Record, Records};
+use s3why::batch::rules::from_ruleset;
+use s3why::batch::suppress::today_utc;
+use s3why::batch::{
+    run_ordered, BatchStatus, Outcome, OutputFormat, Record, Records, Summary, Suppressions,
+    Target, Writer,
+};
 use s3why::facts::{Facts, FactsError};
 use s3why::report::{error_record, verdict_record};
+use s3why::rules::Ruleset;
 
+use super::rules_args::RulesArgs;
 use super::Status;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -24,6 +34,22 @@ pub enum BatchFormat {
     Json,
     /// One line per record, for people.
     Text,
+    /// A SARIF 2.1.0 log, for GitHub code scanning.
+    Sarif,
+    /// A JUnit XML report, for CI test views.
+    Junit,
+}
+
+impl From<BatchFormat> for OutputFormat {
+    fn from(f: BatchFormat) -> OutputFormat {
+        match f {
+            BatchFormat::Ndjson => OutputFormat::Ndjson,
+            BatchFormat::Json => OutputFormat::Json,
+            BatchFormat::Text => OutputFormat::Text,
+            BatchFormat::Sarif => OutputFormat::Sarif,
+            BatchFormat::Junit => OutputFormat::Junit,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -40,38 +66,38 @@ pub struct BatchArgs {
     /// Print no summary on standard error.
     #[arg(long)]
     pub quiet: bool,
+    /// A YAML or JSON file of accepted findings: entries {id, bucket?, principal?,
+    /// source?, reason, expires?} (docs/batch.md).
+    #[arg(long, value_name = "FILE")]
+    pub suppressions: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArgs,
 }
 
-/// What one record became.
-struct Outcome {
-    json: Value,
-    decision: Option<Decision>,
-    finding_ids: Vec<String>,
+/// What every worker shares.
+struct Context {
+    /// Loaded and compiled once for the whole batch.
+    ruleset: Ruleset,
+    suppressions: Suppressions,
+    today: NaiveDate,
 }
 
-fn evaluate(record: Record) -> Outcome {
+fn evaluate(record: Record, ctx: &Context) -> Outcome {
     let source = record.source.clone();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate_inner(record)));
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate_inner(record, ctx)));
     match result {
         Ok(outcome) => outcome,
         // A bug must not lose the record or the batch: report it as an error record.
-        Err(_) => Outcome {
-            json: error_record(
-                &source,
-                "internal error while evaluating this record (please report it)",
-            ),
-            decision: None,
-            finding_ids: Vec::new(),
-        },
+        Err(_) => Outcome::error(error_record(
+            &source,
+            "internal error while evaluating this record (please report it)",
+        )),
     }
 }
 
-fn evaluate_inner(record: Record) -> Outcome {
-    let error = |e: String| Outcome {
-        json: error_record(&record.source, &e),
-        decision: None,
-        finding_ids: Vec::new(),
-    };
+fn evaluate_inner(record: Record, ctx: &Context) -> Outcome {
+    let error = |e: String| Outcome::error(error_record(&record.source, &e));
     let text = match &record.text {
         Ok(t) => t,
         Err(e) => return error(e.clone()),
@@ -90,28 +116,79 @@ fn evaluate_inner(record: Record) -> Outcome {
         Err(e) => return error(e.to_string()),
     };
     let verdict = decide(&facts);
-    let findings: Vec<Value> = Vec::new();
-    let finding_ids = findings
-        .iter()
-        .filter_map(|f| f.get("id").and_then(Value::as_str).map(String::from))
-        .collect();
+    // The rules take the facts; keep what the suppression scopes match on.
+    let bucket = facts.bucket.name.clone();
+    let principal = facts.request.principal.arn.clone();
+    let findings = match ctx.ruleset.findings(facts, &verdict) {
+        Ok(f) => locate(f, text, &record.source),
+        Err(e) => return error(format!("a rule failed: {e}")),
+    };
+    let mut json = verdict_record(&record.source, &verdict, findings);
+    let target = Target {
+        source: &record.source,
+        bucket: &bucket,
+        principal: &principal,
+    };
+    let applied = ctx.suppressions.apply(&mut json, &target, ctx.today);
     Outcome {
-        json: verdict_record(&record.source, &verdict, findings),
+        json,
         decision: Some(verdict.decision),
-        finding_ids,
+        suppressed_denied: verdict.decision == Decision::Denied && applied.all_errors_suppressed,
     }
 }
 
-#[derive(Default)]
-struct Summary {
-    records: u64,
-    allowed: u64,
-    denied: u64,
-    errors: u64,
-    findings: HashMap<String, u64>,
+/// Adds where each finding's statement stands in the input (`location: {file, line,
+/// column}`, as `check` does): for an NDJSON record, the line is the record's line in the
+/// file.
+fn locate(mut findings: Vec<Value>, text: &str, source: &str) -> Vec<Value> {
+    let (file, record_line) = s3why::batch::sarif::split_source(source);
+    let paths: Vec<Option<String>> = findings
+        .iter()
+        .map(|f| f.get("path").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    // Only findings that name a path are located; one scan of the text for all of them.
+    let wanted: Vec<&str> = paths.iter().flatten().map(String::as_str).collect();
+    let mut found = s3why::batch::locate::locate_all(text, &wanted).into_iter();
+    for (f, path) in findings.iter_mut().zip(&paths) {
+        if path.is_none() {
+            continue;
+        }
+        if let Some(Some(pos)) = found.next() {
+            let line = record_line.map_or(pos.line as u64, |l| l + pos.line as u64 - 1);
+            f["location"] = serde_json::json!({"file": file, "line": line, "column": pos.column});
+        }
+    }
+    findings
 }
 
 pub fn run(args: &BatchArgs) -> Status {
+    let today = today_utc();
+    let Ok(ruleset) = args.rules.load() else {
+        return Status::InputError;
+    };
+    let suppressions = match &args.suppressions {
+        None => Suppressions::default(),
+        Some(path) => match Suppressions::load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::InputError;
+            }
+        },
+    };
+    for s in suppressions.expired(today) {
+        let until = s.expires.map(|d| d.to_string()).unwrap_or_default();
+        eprintln!(
+            "warning: expired suppression (until {until}), not applied: {}",
+            s.describe()
+        );
+    }
+    let rules = from_ruleset(ruleset.rules());
+    let ctx = Context {
+        ruleset,
+        suppressions,
+        today,
+    };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -130,41 +207,34 @@ pub fn run(args: &BatchArgs) -> Status {
         );
         bar
     });
-    if args.format == BatchFormat::Json {
-        let _ = writeln!(out, "[");
-    }
-    let format = args.format;
+    let mut writer = match Writer::begin(args.format.into(), rules, &mut out) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            write_error = Some(e);
+            None
+        }
+    };
     run_ordered(
         Records::new(&args.paths),
         jobs,
         jobs * 64,
-        evaluate,
+        |record| evaluate(record, &ctx),
         |o: Outcome| {
-            let first = summary.records == 0;
-            summary.records += 1;
-            match o.decision {
-                Some(Decision::Allowed) => summary.allowed += 1,
-                Some(Decision::Denied) => summary.denied += 1,
-                None => summary.errors += 1,
-            }
-            for id in o.finding_ids {
-                *summary.findings.entry(id).or_default() += 1;
-            }
-            let written = match format {
-                BatchFormat::Ndjson => writeln!(out, "{}", o.json),
-                BatchFormat::Json => write!(out, "{}{}", if first { "" } else { ",\n" }, o.json),
-                BatchFormat::Text => writeln!(out, "{}", text_line(&o.json)),
-            };
-            if let Err(e) = written {
-                write_error.get_or_insert(e);
+            summary.add(&o);
+            if let Some(w) = writer.as_mut() {
+                if let Err(e) = w.record(&mut out, &o) {
+                    write_error.get_or_insert(e);
+                }
             }
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
         },
     );
-    if format == BatchFormat::Json {
-        let _ = writeln!(out, "\n]");
+    if let Some(w) = writer {
+        if let Err(e) = w.finish(&mut out, &summary, started.elapsed()) {
+            write_error.get_or_insert(e);
+        }
     }
     let flushed = out.flush();
     if let Some(bar) = progress {
@@ -174,49 +244,15 @@ pub fn run(args: &BatchArgs) -> Status {
         eprintln!("error: cannot write the output: {e}");
         return Status::InputError;
     }
+    for s in ctx.suppressions.unused(today) {
+        eprintln!("warning: unused suppression: {}", s.describe());
+    }
     if !args.quiet {
-        print_summary(&summary, started.elapsed());
+        eprint!("{}", summary.render(started.elapsed(), 10));
     }
-    if summary.errors > 0 {
-        Status::InputError
-    } else if summary.denied > 0 {
-        Status::Denied
-    } else {
-        Status::Ok
-    }
-}
-
-fn text_line(v: &Value) -> String {
-    let source = v.get("source").and_then(Value::as_str).unwrap_or("?");
-    if let Some(e) = v.get("error").and_then(Value::as_str) {
-        return format!("{source}: ERROR {e}");
-    }
-    let decision = v
-        .get("decision")
-        .and_then(Value::as_str)
-        .unwrap_or("?")
-        .to_uppercase();
-    let status = v.get("status").and_then(Value::as_u64).unwrap_or(0);
-    match v.get("aws_message").and_then(Value::as_str) {
-        Some(m) => format!("{source}: {decision} {status} {m}"),
-        None => format!("{source}: {decision} {status}"),
-    }
-}
-
-fn print_summary(s: &Summary, elapsed: std::time::Duration) {
-    let secs = elapsed.as_secs_f64();
-    let rate = if secs > 0.0 {
-        s.records as f64 / secs
-    } else {
-        0.0
-    };
-    eprintln!(
-        "{} records: {} allowed, {} denied, {} errors in {:.2}s ({:.0} records/s)",
-        s.records, s.allowed, s.denied, s.errors, secs, rate
-    );
-    let mut top: Vec<(&String, &u64)> = s.findings.iter().collect();
-    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    for (id, n) in top.into_iter().take(10) {
-        eprintln!("  {n:>8}  {id}");
+    match summary.status() {
+        BatchStatus::Errors => Status::InputError,
+        BatchStatus::Denied => Status::Denied,
+        BatchStatus::Allowed => Status::Ok,
     }
 }
