@@ -22,16 +22,17 @@ pub use suppress::{Suppressions, SuppressionsError, Target};
 
 /// Runs `work` over `records` on `jobs` threads and hands the results to `sink` in input
 /// order. At most `window` records are in flight (read but not yet written).
-pub fn run_ordered<I, T, F, S>(records: I, jobs: usize, window: usize, work: F, mut sink: S)
+pub fn run_ordered<I, R, T, F, S>(records: I, jobs: usize, window: usize, work: F, mut sink: S)
 where
-    I: Iterator<Item = Record> + Send,
+    I: Iterator<Item = R> + Send,
+    R: Send,
     T: Send,
-    F: Fn(Record) -> T + Sync,
+    F: Fn(R) -> T + Sync,
     S: FnMut(T),
 {
     let jobs = jobs.max(1);
     let window = window.max(jobs);
-    let (job_tx, job_rx) = sync_channel::<(usize, Record)>(window);
+    let (job_tx, job_rx) = sync_channel::<(usize, R)>(window);
     let job_rx = Mutex::new(job_rx);
     let (res_tx, res_rx) = sync_channel::<(usize, T)>(window);
     // Tokens bound the records in flight: the reader takes one per record, the writer

@@ -24,6 +24,12 @@ use s3why::report::{error_record, verdict_record};
 use s3why::rules::Ruleset;
 
 use super::rules_args::RulesArgs;
+use s3why::awsdata::json::Doc;
+use s3why::awsdata::matrix::{Cell, Matrix, Selection, Shard};
+use s3why::awsdata::request::{self, PutObject};
+use s3why::awsdata::snapshots::Snapshots;
+use s3why::awsdata::DataError;
+
 use super::Status;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -56,8 +62,26 @@ impl From<BatchFormat> for OutputFormat {
 pub struct BatchArgs {
     /// NDJSON files (`.ndjson`, `.jsonl`), `-` for NDJSON on standard input, JSON/YAML
     /// documents, and folders of them (walked recursively, sorted).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "snapshot")]
     pub paths: Vec<String>,
+    /// Account snapshot folders (docs/aws-data.md): check every principal × every bucket
+    /// instead of reading fact documents.
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub snapshot: Vec<PathBuf>,
+    /// With --snapshot (and needed there): the request fields every pair shares (JSON:
+    /// key, headers, source_ip, ...).
+    #[arg(long, value_name = "TEMPLATE", requires = "snapshot")]
+    pub request: Option<PathBuf>,
+    /// With --snapshot: only principals whose ARN matches this glob.
+    #[arg(long, value_name = "GLOB", requires = "snapshot")]
+    pub principal: Option<String>,
+    /// With --snapshot: only buckets whose name matches this glob.
+    #[arg(long, value_name = "GLOB", requires = "snapshot")]
+    pub bucket: Option<String>,
+    /// With --snapshot: this shard of the matrix, `I/N` (0-based): run the N shards
+    /// anywhere and concatenate their outputs (docs/aws-data.md).
+    #[arg(long, value_name = "I/N", requires = "snapshot")]
+    pub shard: Option<String>,
     #[arg(long, value_enum, default_value_t = BatchFormat::Ndjson)]
     pub format: BatchFormat,
     /// Worker threads (default: every core).
@@ -82,10 +106,29 @@ struct Context {
     today: NaiveDate,
 }
 
-fn evaluate(record: Record, ctx: &Context) -> Outcome {
-    let source = record.source.clone();
-    let result =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate_inner(record, ctx)));
+/// One input: a fact document's text, or a (principal, bucket) pair of a snapshot matrix.
+enum Item {
+    Text(Record),
+    Cell(Cell),
+}
+
+fn evaluate(item: Item, ctx: &Context) -> Outcome {
+    let source = match &item {
+        Item::Text(r) => r.source.clone(),
+        Item::Cell(c) => c.source.clone(),
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
+        Item::Text(record) => evaluate_inner(record, ctx),
+        Item::Cell(cell) => {
+            let mut outcome = match cell.facts {
+                Ok(facts) => evaluate_facts(facts, &cell.source, None, ctx),
+                Err(e) => Outcome::error(error_record(&cell.source, &e.to_string())),
+            };
+            // The pair's place in the whole matrix: shard outputs merge by it.
+            outcome.json["pair"] = serde_json::json!({"index": cell.index, "principal": cell.principal, "bucket": cell.bucket});
+            outcome
+        }
+    }));
     match result {
         Ok(outcome) => outcome,
         // A bug must not lose the record or the batch: report it as an error record.
@@ -115,17 +158,26 @@ fn evaluate_inner(record: Record, ctx: &Context) -> Outcome {
         }
         Err(e) => return error(e.to_string()),
     };
+    evaluate_facts(facts, &record.source, Some(text), ctx)
+}
+
+/// Decides one record, names its causes, applies the suppressions. `text` (the record as
+/// read) locates statements; a snapshot pair has none.
+fn evaluate_facts(facts: Facts, source: &str, text: Option<&str>, ctx: &Context) -> Outcome {
     let verdict = decide(&facts);
     // The rules take the facts; keep what the suppression scopes match on.
     let bucket = facts.bucket.name.clone();
     let principal = facts.request.principal.arn.clone();
     let findings = match ctx.ruleset.findings(facts, &verdict) {
-        Ok(f) => locate(f, text, &record.source),
-        Err(e) => return error(format!("a rule failed: {e}")),
+        Ok(f) => match text {
+            Some(text) => locate(f, text, source),
+            None => f,
+        },
+        Err(e) => return Outcome::error(error_record(source, &format!("a rule failed: {e}"))),
     };
-    let mut json = verdict_record(&record.source, &verdict, findings);
+    let mut json = verdict_record(source, &verdict, findings);
     let target = Target {
-        source: &record.source,
+        source,
         bucket: &bucket,
         principal: &principal,
     };
@@ -214,8 +266,28 @@ pub fn run(args: &BatchArgs) -> Status {
             None
         }
     };
+    let snapshots = match args.snapshot.is_empty() {
+        true => None,
+        false => match Snapshots::load(&args.snapshot) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::InputError;
+            }
+        },
+    };
+    let items: Box<dyn Iterator<Item = Item> + Send> = match &snapshots {
+        None => Box::new(Records::new(&args.paths).map(Item::Text)),
+        Some(snapshots) => match matrix(args, snapshots) {
+            Ok(m) => Box::new(m.map(Item::Cell)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::InputError;
+            }
+        },
+    };
     run_ordered(
-        Records::new(&args.paths),
+        items,
         jobs,
         jobs * 64,
         |record| evaluate(record, &ctx),
@@ -255,4 +327,23 @@ pub fn run(args: &BatchArgs) -> Status {
         BatchStatus::Denied => Status::Denied,
         BatchStatus::Allowed => Status::Ok,
     }
+}
+
+/// The (principal, bucket) pairs of the snapshots, as the flags select them.
+fn matrix<'a>(args: &BatchArgs, snapshots: &'a Snapshots) -> Result<Matrix<'a>, DataError> {
+    let Some(path) = &args.request else {
+        return Err(DataError::new(
+            "",
+            "--request",
+            "--snapshot needs --request TEMPLATE: the key and headers every pair shares",
+        ));
+    };
+    let template = request::template(&Doc::read(path)?)?;
+    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+    let selection = Selection {
+        principal: args.principal.clone(),
+        bucket: args.bucket.clone(),
+        shard,
+    };
+    Matrix::new(snapshots, template, PutObject::default(), &selection)
 }
