@@ -109,7 +109,8 @@ struct Context {
 /// One input: a fact document's text, or a (principal, bucket) pair of a snapshot matrix.
 enum Item {
     Text(Record),
-    Cell(Cell),
+    /// Boxed: a pair carries its compiled facts, much larger than a text record.
+    Cell(Box<Cell>),
 }
 
 fn evaluate(item: Item, ctx: &Context) -> Outcome {
@@ -120,6 +121,7 @@ fn evaluate(item: Item, ctx: &Context) -> Outcome {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
         Item::Text(record) => evaluate_inner(record, ctx),
         Item::Cell(cell) => {
+            let cell = *cell;
             let mut outcome = match cell.facts {
                 Ok(facts) => evaluate_facts(facts, &cell.source, None, ctx),
                 Err(e) => Outcome::error(error_record(&cell.source, &e.to_string())),
@@ -279,7 +281,7 @@ pub fn run(args: &BatchArgs) -> Status {
     let items: Box<dyn Iterator<Item = Item> + Send> = match &snapshots {
         None => Box::new(Records::new(&args.paths).map(Item::Text)),
         Some(snapshots) => match matrix(args, snapshots) {
-            Ok(m) => Box::new(m.map(Item::Cell)),
+            Ok(m) => Box::new(m.map(|c| Item::Cell(Box::new(c)))),
             Err(e) => {
                 eprintln!("error: {e}");
                 return Status::InputError;
