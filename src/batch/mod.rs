@@ -4,7 +4,6 @@
 
 pub mod input;
 pub mod junit;
-pub mod locate;
 pub mod output;
 pub mod rules;
 pub mod sarif;

@@ -202,7 +202,7 @@ fn locate(mut findings: Vec<Value>, text: &str, source: &str) -> Vec<Value> {
         .collect();
     // Only findings that name a path are located; one scan of the text for all of them.
     let wanted: Vec<&str> = paths.iter().flatten().map(String::as_str).collect();
-    let mut found = s3why::batch::locate::locate_all(text, &wanted).into_iter();
+    let mut found = s3why::facts::locate::locate_all(text, &wanted).into_iter();
     for (f, path) in findings.iter_mut().zip(&paths) {
         if path.is_none() {
             continue;

@@ -1,6 +1,8 @@
-//! Where a JSON path stands in the text of a fact document, so a finding can point at the
+//! Where JSON paths stand in the text of a fact document, so a finding can point at the
 //! line of the statement that refused the request. A small scanner over the JSON text
-//! (serde_json keeps no positions); paths use the `a.b[2].c` form of [`FieldError`].
+//! (serde_json keeps no positions); paths use the `a.b[2].c` form of [`FieldError`]. All
+//! the paths of a record are found in one scan: a batch locates every finding of every
+//! record, and one scan per finding grew with their product.
 //!
 //! [`FieldError`]: crate::aws::field::FieldError
 
@@ -15,18 +17,7 @@ pub struct Position {
 /// (a policy given as a string has no positions inside it). Text that is not JSON (YAML)
 /// gives at most the position of the document itself.
 pub fn locate(text: &str, path: &str) -> Option<Position> {
-    let target = split_path(path);
-    let mut scanner = Scanner {
-        bytes: text.as_bytes(),
-        i: 0,
-        line: 1,
-        col: 1,
-    };
-    let mut best = None;
-    scanner.skip_ws();
-    // A scan that stops early (malformed text) still leaves the best position found.
-    let _ = scanner.value(&mut Vec::new(), &target, &mut best, 0);
-    best
+    locate_all(text, &[path]).into_iter().next().flatten()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +26,7 @@ enum Step {
     Index(usize),
 }
 
+/// The same path grammar as `facts::locate`: `a.b[2].c`.
 fn split_path(path: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     for part in path.split('.').filter(|p| !p.is_empty()) {
@@ -54,6 +46,26 @@ fn split_path(path: &str) -> Vec<Step> {
     steps
 }
 
+/// For each path, the position of its value, or of its deepest ancestor present in the
+/// text, as [`locate`] answers for it alone.
+pub fn locate_all(text: &str, paths: &[&str]) -> Vec<Option<Position>> {
+    let targets: Vec<Vec<Step>> = paths.iter().map(|p| split_path(p)).collect();
+    let mut best = vec![None; paths.len()];
+    if targets.is_empty() {
+        return best;
+    }
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        i: 0,
+        line: 1,
+        col: 1,
+    };
+    scanner.skip_ws();
+    // A scan that stops early (malformed text) still leaves the best positions found.
+    let _ = scanner.value(&mut Vec::new(), &targets, &mut best, 0);
+    best
+}
+
 struct Scanner<'a> {
     bytes: &'a [u8],
     i: usize,
@@ -61,7 +73,7 @@ struct Scanner<'a> {
     col: usize,
 }
 
-/// Deeper nesting than this is not located (and cannot come from a sane fact document).
+/// Deeper nesting than this is not located (as in `facts::locate`).
 const MAX_DEPTH: usize = 256;
 
 impl Scanner<'_> {
@@ -92,23 +104,28 @@ impl Scanner<'_> {
         (self.peek()? == b).then(|| self.bump())
     }
 
-    /// Scans one value at `at`; records its position when `at` is a prefix of the target.
+    /// Scans one value at `at`, recording its position for every target it is a prefix of.
     fn value(
         &mut self,
         at: &mut Vec<Step>,
-        target: &[Step],
-        best: &mut Option<Position>,
+        targets: &[Vec<Step>],
+        best: &mut [Option<Position>],
         depth: usize,
     ) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
         self.skip_ws();
-        if target.starts_with(at) {
-            *best = Some(Position {
-                line: self.line,
-                column: self.col,
-            });
+        let here = Position {
+            line: self.line,
+            column: self.col,
+        };
+        let mut any = false;
+        for (t, b) in targets.iter().zip(best.iter_mut()) {
+            if t.starts_with(at) {
+                *b = Some(here);
+                any = true;
+            }
         }
         match self.peek()? {
             b'{' => {
@@ -120,10 +137,10 @@ impl Scanner<'_> {
                 }
                 loop {
                     self.skip_ws();
-                    let key = self.string()?;
+                    let key = self.string(any)?;
                     self.expect(b':')?;
                     at.push(Step::Key(key));
-                    self.value(at, target, best, depth + 1)?;
+                    self.value(at, targets, best, depth + 1)?;
                     at.pop();
                     self.skip_ws();
                     match self.peek()? {
@@ -146,7 +163,7 @@ impl Scanner<'_> {
                 let mut n = 0;
                 loop {
                     at.push(Step::Index(n));
-                    self.value(at, target, best, depth + 1)?;
+                    self.value(at, targets, best, depth + 1)?;
                     at.pop();
                     n += 1;
                     self.skip_ws();
@@ -160,7 +177,7 @@ impl Scanner<'_> {
                     }
                 }
             }
-            b'"' => self.string().map(|_| ()),
+            b'"' => self.string(false).map(|_| ()),
             _ => {
                 while matches!(self.peek(), Some(b) if !matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
                 {
@@ -171,7 +188,9 @@ impl Scanner<'_> {
         }
     }
 
-    fn string(&mut self) -> Option<String> {
+    /// Scans a string; decodes it only when `decode` (a key on a path some target goes
+    /// down), since no other key can be matched (an empty key then stands in for it).
+    fn string(&mut self, decode: bool) -> Option<String> {
         self.skip_ws();
         if self.peek()? != b'"' {
             return None;
@@ -190,6 +209,9 @@ impl Scanner<'_> {
                 }
                 _ => self.bump(),
             }
+        }
+        if !decode {
+            return Some(String::new());
         }
         serde_json::from_slice(&self.bytes[start..self.i]).ok()
     }
@@ -237,5 +259,40 @@ mod tests {
                 column: 18
             })
         );
+    }
+
+    const DOC: &str = r#"{
+  "identity": {"policies": [{"name": "A", "document": {"Statement": [
+    {"Sid": "x\"y", "Effect": "Allow"},
+    {"Sid": "é", "Effect": "Deny"}
+  ]}}]},
+  "bucket": {"policy": "{\"Statement\": []}", "": 1}
+}"#;
+
+    #[test]
+    fn one_scan_finds_what_one_scan_per_path_finds() {
+        let paths = [
+            "identity.policies[0].document.Statement[1]",
+            "identity.policies[0].document.Statement[1].Effect",
+            "identity.policies[0].document.Statement[0].Sid",
+            "identity.policies[0].document.Statement[7]",
+            "bucket.policy.Statement[0]",
+            "bucket.nothing",
+            "",
+            "nowhere.at.all",
+        ];
+        let all = locate_all(DOC, &paths);
+        for (p, got) in paths.iter().zip(&all) {
+            assert_eq!(*got, locate(DOC, p), "{p}");
+        }
+        assert!(all[0].is_some());
+        // Malformed and non-JSON text behave as facts::locate does, too.
+        for text in ["{\"a\": [1, 2", "a: b\n", ""] {
+            assert_eq!(
+                locate_all(text, &["a[1]"])[0],
+                locate(text, "a[1]"),
+                "{text}"
+            );
+        }
     }
 }
