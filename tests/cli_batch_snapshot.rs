@@ -90,3 +90,24 @@ fn a_bad_shard_is_an_input_error() {
     assert_eq!(code, 2);
     assert!(records.is_empty());
 }
+
+#[test]
+fn the_summary_says_who_can_upload_where() {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "batch",
+            "--snapshot",
+            "tests/fixtures/awsdata/snapshot",
+            "--request",
+            "tests/fixtures/awsdata/request-template.json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("who can upload where (4 principals):"),
+        "{err}"
+    );
+    assert!(err.contains("  arn:aws:iam::111122223333:user/alice: 2 of 3 buckets allowed; denied by bucket-policy-explicit-deny (1)"), "{err}");
+}

@@ -4,6 +4,7 @@
 
 pub mod input;
 pub mod junit;
+pub mod matrix_summary;
 pub mod output;
 pub mod rules;
 pub mod sarif;

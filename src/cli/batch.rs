@@ -250,6 +250,7 @@ pub fn run(args: &BatchArgs) -> Status {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut summary = Summary::default();
+    let mut who = s3why::batch::matrix_summary::MatrixSummary::default();
     let mut write_error: Option<std::io::Error> = None;
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -295,6 +296,7 @@ pub fn run(args: &BatchArgs) -> Status {
         |record| evaluate(record, &ctx),
         |o: Outcome| {
             summary.add(&o);
+            who.add(&o.json);
             if let Some(w) = writer.as_mut() {
                 if let Err(e) = w.record(&mut out, &o) {
                     write_error.get_or_insert(e);
@@ -323,6 +325,7 @@ pub fn run(args: &BatchArgs) -> Status {
     }
     if !args.quiet {
         eprint!("{}", summary.render(started.elapsed(), 10));
+        eprint!("{}", who.render(20));
     }
     match summary.status() {
         BatchStatus::Errors => Status::InputError,
