@@ -148,3 +148,19 @@ fn missing_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.json: cannot read"));
 }
+
+// facts.md leaves the shape of a policy list's items open: `{name, document}`, or the
+// document itself (also for session policies).
+#[test]
+fn policy_lists_take_named_or_bare_documents() {
+    let doc = r#"{"request": {"principal": "arn:aws:sts::111122223333:assumed-role/R/s", "bucket": "b", "key": "k",
+      "session": {"policies": [{"name": "sp", "document": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}}}]}},
+     "identity": {"policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}]}}"#;
+    assert_eq!(check("lenient.json", doc), (0, String::new()));
+    // The session policy is really read: one that allows nothing denies.
+    let deny = doc.replace(
+        "\"Action\": \"s3:PutObject\"",
+        "\"Action\": \"s3:GetObject\"",
+    );
+    assert_eq!(check("lenient2.json", &deny).0, 1);
+}

@@ -265,6 +265,14 @@ fn read_named(
     path: &str,
     i: usize,
 ) -> Result<NamedPolicy, FieldError> {
+    // A bare policy document (or its JSON string) stands for itself, unnamed.
+    let bare = v.is_string() || v.get("Statement").is_some();
+    if bare {
+        return Ok(NamedPolicy {
+            name: format!("policy {i}"),
+            policy: read_policy(v, kind, path)?,
+        });
+    }
     let o = Obj::new(v, path, &["name", "arn", "document"])?;
     let name = match (o.opt_str("name")?, o.opt_str("arn")?) {
         (Some(n), _) => n,
@@ -626,8 +634,10 @@ fn normalize_policies(doc: &mut Value) {
     let named = |list: Option<&mut Value>| {
         if let Some(Value::Array(items)) = list {
             for item in items {
-                if let Some(d) = item.get_mut("document") {
-                    decode(d);
+                match item.get_mut("document") {
+                    Some(d) => decode(d),
+                    // A bare document (or its string) given in place of {name, document}.
+                    None => decode(item),
                 }
             }
         }

@@ -170,8 +170,22 @@ fn read_session(v: &Value, path: &str) -> Result<Session, FieldError> {
             o.list("policies")
                 .into_iter()
                 .map(|(p, v)| {
-                    let (inner, _) = super::reader::unwrap_cli(v, "Policy");
-                    Policy::parse(inner, PolicyType::SessionPolicy, &p)
+                    // A `{name, document}` entry, as identity policies are given, or the
+                    // document itself.
+                    match v.get("document") {
+                        Some(doc) if v.get("Statement").is_none() => {
+                            let (inner, _) = super::reader::unwrap_cli(doc, "Policy");
+                            Policy::parse(
+                                inner,
+                                PolicyType::SessionPolicy,
+                                &crate::aws::field::join(&p, "document"),
+                            )
+                        }
+                        _ => {
+                            let (inner, _) = super::reader::unwrap_cli(v, "Policy");
+                            Policy::parse(inner, PolicyType::SessionPolicy, &p)
+                        }
+                    }
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         ),
