@@ -168,16 +168,8 @@ impl Snapshot {
         self.world.auth.principal_arns()
     }
 
-    /// The fact document for `request` (with its principal) against `bucket`.
-    pub fn fact_document(
-        &self,
-        bucket: &str,
-        request: Map<String, Value>,
-    ) -> Result<Value, DataError> {
-        self.facts(bucket, request).map(|f| f.document)
-    }
-
-    /// The same, read (see [`assemble::facts`]).
+    /// The fact document for `request` (with its principal) against `bucket`, read (see
+    /// [`assemble::facts`]).
     pub fn facts(&self, bucket: &str, request: Map<String, Value>) -> Result<Facts, DataError> {
         match self.bucket(bucket) {
             Some(Ok(b)) => assemble::facts(&self.world, &self.world, b, request),
