@@ -111,3 +111,167 @@ fn the_summary_says_who_can_upload_where() {
     );
     assert!(err.contains("  arn:aws:iam::111122223333:user/alice: 2 of 3 buckets allowed; denied by bucket-policy-explicit-deny (1)"), "{err}");
 }
+
+/// A copy of the fixture snapshot with principals that share an identity: u1, u10, u11
+/// join alice in group `uploaders` with her tags (one identity of four principals),
+/// dave joins with other tags (his own). Three more buckets: one whose policy names u10,
+/// one whose policy uses `${aws:username}`, one that asks for the principal's tag.
+fn twins_snapshot() -> std::path::PathBuf {
+    use serde_json::{json, Value};
+    let dir = std::env::temp_dir().join(format!("s3why-twins-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/awsdata/snapshot"
+        )),
+        &dir,
+    );
+    let auth_path = dir.join("iam/authorization-details.json");
+    let mut auth: Value = serde_json::from_slice(&std::fs::read(&auth_path).unwrap()).unwrap();
+    let users = auth["UserDetailList"].as_array_mut().unwrap();
+    for (name, team) in [
+        ("u1", "data"),
+        ("u10", "data"),
+        ("u11", "data"),
+        ("dave", "web"),
+    ] {
+        users.push(json!({
+            "Path": "/", "UserName": name, "UserId": format!("AIDA{name:0>17}"),
+            "Arn": format!("arn:aws:iam::111122223333:user/{name}"),
+            "CreateDate": "2024-01-10T09:00:00+00:00", "GroupList": ["uploaders"],
+            "AttachedManagedPolicies": [], "Tags": [{"Key": "team", "Value": team}],
+        }));
+    }
+    std::fs::write(&auth_path, auth.to_string()).unwrap();
+    let deny_unless = |bucket: &str, condition: Value| {
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "OnlySome", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{bucket}/*"), "Condition": condition,
+        }]})
+    };
+    let named = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "NotU10", "Effect": "Deny",
+        // A Deny with NotPrincipal exempts a user only with its account (decisions.md).
+        "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/u10", "arn:aws:iam::111122223333:root"]},
+        "Action": "s3:PutObject", "Resource": "arn:aws:s3:::named-bucket/*",
+    }]});
+    let home = deny_unless(
+        "home-bucket",
+        json!({"StringNotLike": {"s3:prefix": "home/${aws:username}/*"}}),
+    );
+    let tagged = deny_unless(
+        "tagged-bucket",
+        json!({"StringNotEquals": {"aws:PrincipalTag/team": "data"}}),
+    );
+    for (bucket, policy) in [
+        ("named-bucket", named),
+        ("home-bucket", home),
+        ("tagged-bucket", tagged),
+    ] {
+        let b = dir.join("s3").join(bucket);
+        std::fs::create_dir_all(&b).unwrap();
+        let wrapped = json!({"Policy": policy.to_string()});
+        std::fs::write(b.join("policy.json"), wrapped.to_string()).unwrap();
+    }
+    dir
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn snapshot_batch(dir: &std::path::Path, extra: &[&str]) -> (String, Vec<serde_json::Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("batch")
+        .arg("--snapshot")
+        .arg(dir)
+        .args(["--request", "tests/fixtures/awsdata/request-template.json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let records = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (String::from_utf8_lossy(&out.stderr).into_owned(), records)
+}
+
+/// Issue 7: principals with identical policies are evaluated once per bucket, and their
+/// records are exactly what evaluating each principal alone gives (then no other
+/// principal shares its identity), including where a bucket policy names one of them,
+/// uses a policy variable, or asks for a tag.
+#[test]
+fn identical_principals_evaluated_once_give_their_own_records() {
+    let dir = twins_snapshot();
+    let (err, whole) = snapshot_batch(&dir, &[]);
+    assert!(
+        err.contains("matrix: 8 principals with 5 distinct identities × 6 buckets = 48 pairs"),
+        "{err}"
+    );
+    assert_eq!(whole.len(), 48);
+    let mut alone: Vec<serde_json::Value> = Vec::new();
+    let mut principals: Vec<String> = whole
+        .iter()
+        .map(|r| r["pair"]["principal"].as_str().unwrap().to_string())
+        .collect();
+    principals.dedup();
+    assert_eq!(principals.len(), 8);
+    for p in &principals {
+        let (err, records) = snapshot_batch(&dir, &["--principal", p]);
+        assert!(
+            err.contains("matrix: 1 principals with 1 distinct identities"),
+            "{err}"
+        );
+        alone.extend(records);
+    }
+    let without_index = |mut r: serde_json::Value| {
+        r["pair"].as_object_mut().unwrap().remove("index");
+        r
+    };
+    let whole: Vec<_> = whole.into_iter().map(without_index).collect();
+    let alone: Vec<_> = alone.into_iter().map(without_index).collect();
+    for (a, b) in whole.iter().zip(&alone) {
+        assert_eq!(a, b);
+    }
+    assert_eq!(whole.len(), alone.len());
+    // The bucket policies did tell some of them apart (the group grants none of the
+    // three new buckets: identity-no-allow everywhere).
+    let ids = |p: &str, b: &str| -> Vec<String> {
+        let r = whole
+            .iter()
+            .find(|r| {
+                r["pair"]["principal"].as_str().unwrap().ends_with(p) && r["pair"]["bucket"] == b
+            })
+            .unwrap();
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let deny = ["bucket-policy-explicit-deny", "identity-no-allow"];
+    assert_eq!(ids("user/u10", "named-bucket"), ["identity-no-allow"]);
+    assert_eq!(ids("user/u1", "named-bucket"), deny);
+    assert_eq!(ids("user/u11", "named-bucket"), deny);
+    assert_eq!(ids("user/u1", "tagged-bucket"), ["identity-no-allow"]);
+    assert_eq!(ids("user/dave", "tagged-bucket"), deny);
+    // A team's rules may tell principals apart by their ARN: no sharing then.
+    let (err, _) = snapshot_batch(&dir, &["--rules", "tests/fixtures/testing/team.s3why"]);
+    assert!(
+        err.contains("matrix: 8 principals each evaluated on its own × 6 buckets = 48 pairs"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,10 +3,14 @@
 //! `I/N` splits deterministically, so that N machines running shards `0/N` .. `N-1/N`
 //! together produce exactly the unsharded run (merged by `index`).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use globset::{Glob, GlobMatcher};
 use serde_json::{Map, Value};
 
 use super::request::{self, PutObject};
+use super::same;
 use super::snapshots::Snapshots;
 use super::DataError;
 use crate::facts::Facts;
@@ -55,7 +59,8 @@ pub struct Selection {
     pub shard: Option<Shard>,
 }
 
-/// One (principal, bucket) pair of the matrix and its fact document.
+/// One (principal, bucket) pair of the matrix. Its facts are built by the worker that
+/// evaluates it ([`Matrix::facts`], [`Matrix::record`]), not by the iterator.
 #[derive(Debug, Clone)]
 pub struct Cell {
     /// The pair's number in the unsharded matrix: principal-major, both sorted.
@@ -64,11 +69,11 @@ pub struct Cell {
     pub bucket: String,
     /// `snapshot-dirs#principal@bucket`, for output records.
     pub source: String,
-    /// The fact document, read (its JSON is `facts.document`).
-    pub facts: Result<Facts, DataError>,
 }
 
-/// An iterator of [`Cell`]s over loaded snapshots (one per account).
+/// The matrix of loaded snapshots (one per account): the selected principals and buckets,
+/// and the records shared by principals with identical policies. Shared by the workers
+/// (`Sync`); [`Matrix::cells`] iterates the pairs.
 pub struct Matrix<'a> {
     snapshots: &'a Snapshots,
     template: Map<String, Value>,
@@ -76,8 +81,23 @@ pub struct Matrix<'a> {
     principals: Vec<String>,
     buckets: Vec<String>,
     shard: Option<Shard>,
-    next: usize,
+    /// Each principal's class: the principals with its identity side (itself alone when
+    /// its identity cannot be read).
+    class_of: Vec<usize>,
+    classes: Vec<Vec<usize>>,
+    /// Set by [`Matrix::each_alone`].
+    alone: bool,
+    /// Per (class, bucket) being evaluated: the shared record, and how many of the
+    /// class's pairs in this shard have yet to take it (dropped at zero).
+    shared: Mutex<HashMap<(usize, usize), Slot>>,
 }
+
+/// The record of the first member of a class for a bucket, with its ARN; `None` when
+/// the bucket's policies tell the members apart, so each is evaluated on its own.
+type Shared = Option<(String, Value)>;
+
+/// A (class, bucket)'s shared record, and how many of its pairs have yet to take it.
+type Slot = (Arc<OnceLock<Shared>>, usize);
 
 fn matcher(glob: &Option<String>, flag: &str) -> Result<Option<GlobMatcher>, DataError> {
     glob.as_ref()
@@ -99,7 +119,7 @@ impl<'a> Matrix<'a> {
     ) -> Result<Matrix<'a>, DataError> {
         let pm = matcher(&selection.principal, "--principal")?;
         let bm = matcher(&selection.bucket, "--bucket")?;
-        let principals = snapshots
+        let principals: Vec<String> = snapshots
             .principal_arns()
             .into_iter()
             .filter(|p| pm.as_ref().map_or(true, |m| m.is_match(p)))
@@ -109,6 +129,20 @@ impl<'a> Matrix<'a> {
             .into_iter()
             .filter(|b| bm.as_ref().map_or(true, |m| m.is_match(b)))
             .collect();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut classes: Vec<Vec<usize>> = Vec::new();
+        let mut class_of = Vec::with_capacity(principals.len());
+        for (i, p) in principals.iter().enumerate() {
+            let class = match snapshots.identity_key(p) {
+                Some(key) => *by_key.entry(key).or_insert(classes.len()),
+                None => classes.len(),
+            };
+            if class == classes.len() {
+                classes.push(Vec::new());
+            }
+            classes[class].push(i);
+            class_of.push(class);
+        }
         Ok(Matrix {
             snapshots,
             template,
@@ -116,7 +150,10 @@ impl<'a> Matrix<'a> {
             principals,
             buckets,
             shard: selection.shard,
-            next: 0,
+            class_of,
+            classes,
+            alone: false,
+            shared: Mutex::new(HashMap::new()),
         })
     }
 
@@ -124,30 +161,131 @@ impl<'a> Matrix<'a> {
     pub fn total(&self) -> usize {
         self.principals.len() * self.buckets.len()
     }
-}
 
-impl Iterator for Matrix<'_> {
-    type Item = Cell;
+    /// Evaluates every principal on its own: for rules other than the bundled ones, which
+    /// may treat principals with the same policies differently (by their ARN).
+    pub fn each_alone(mut self) -> Matrix<'a> {
+        self.classes = (0..self.principals.len()).map(|p| vec![p]).collect();
+        self.class_of = (0..self.principals.len()).collect();
+        self.alone = true;
+        self
+    }
 
-    fn next(&mut self) -> Option<Cell> {
-        while self.next < self.total() {
-            let n = self.next;
-            self.next += 1;
-            if self.shard.is_some_and(|s| !s.owns(n)) {
-                continue;
-            }
+    /// What the matrix holds, for the summary: principals, distinct identity sides,
+    /// buckets and pairs.
+    pub fn describe(&self) -> String {
+        let identities = match self.alone {
+            true => "each evaluated on its own".to_string(),
+            false => format!("with {} distinct identities", self.classes.len()),
+        };
+        format!(
+            "{} principals {identities} × {} buckets = {} pairs",
+            self.principals.len(),
+            self.buckets.len(),
+            self.total()
+        )
+    }
+
+    /// How many distinct identity sides the selected principals have.
+    pub fn classes(&self) -> usize {
+        self.classes.len()
+    }
+
+    /// The pairs of this shard, in matrix order.
+    pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
+        (0..self.total()).filter(|n| self.owns(*n)).map(|n| {
             let principal = self.principals[n / self.buckets.len()].clone();
             let bucket = self.buckets[n % self.buckets.len()].clone();
-            let req = request::request(&principal, &bucket, Some(&self.template), &self.flags);
-            let facts = self.snapshots.facts(&bucket, req);
-            return Some(Cell {
+            Cell {
                 index: n,
                 source: format!("{}#{principal}@{bucket}", self.snapshots.describe()),
                 principal,
                 bucket,
-                facts,
-            });
+            }
+        })
+    }
+
+    fn owns(&self, n: usize) -> bool {
+        self.shard.map_or(true, |s| s.owns(n))
+    }
+
+    /// The pair's fact document, read (its JSON is `facts.document`).
+    pub fn facts(&self, cell: &Cell) -> Result<Facts, DataError> {
+        let req = request::request(
+            &cell.principal,
+            &cell.bucket,
+            Some(&self.template),
+            &self.flags,
+        );
+        self.snapshots.facts(&cell.bucket, req)
+    }
+
+    /// The output record of `cell`: `evaluate` applied to its facts, or, when another
+    /// principal with the same identity side was evaluated against the same bucket and
+    /// nothing in the pair's policies tells them apart, that record with the ARN renamed.
+    pub fn record<F>(&self, cell: &Cell, evaluate: F) -> Value
+    where
+        F: Fn(&Cell, Result<Facts, DataError>) -> Value,
+    {
+        let p = cell.index / self.buckets.len();
+        let b = cell.index % self.buckets.len();
+        let class = self.class_of[p];
+        if self.classes[class].len() == 1 {
+            return evaluate(cell, self.facts(cell));
         }
-        None
+        let slot = self.take_slot(class, b);
+        let mut own = None;
+        let shared = slot.get_or_init(|| {
+            let facts = self.facts(cell);
+            let members: Vec<&str> = self.classes[class]
+                .iter()
+                .map(|&m| self.principals[m].as_str())
+                .collect();
+            let shareable = matches!(&facts, Ok(f) if !same::distinguishes(&f.document, &members));
+            let record = evaluate(cell, facts);
+            let shared = shareable.then(|| (cell.principal.clone(), record.clone()));
+            own = Some(record);
+            shared
+        });
+        if let Some(record) = own {
+            return record;
+        }
+        match shared {
+            Some((from, record)) => {
+                let mut record = record.clone();
+                // The source names the pair (`...#ARN@bucket`): this cell's, not renamed.
+                record["source"] = Value::Null;
+                if !same::rename(&mut record, from, &cell.principal) {
+                    return evaluate(cell, self.facts(cell));
+                }
+                record["source"] = Value::String(cell.source.clone());
+                record
+            }
+            None => evaluate(cell, self.facts(cell)),
+        }
+    }
+
+    /// The shared slot of (class, bucket); the last of the class's pairs to take it
+    /// removes it, so the table holds only the buckets still in use.
+    fn take_slot(&self, class: usize, b: usize) -> Arc<OnceLock<Shared>> {
+        // A poisoned lock only means a worker panicked (its record is an error record);
+        // the table itself is still consistent.
+        let mut table = self
+            .shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = table.entry((class, b)).or_insert_with(|| {
+            let pairs = self.classes[class]
+                .iter()
+                .filter(|&&m| self.owns(m * self.buckets.len() + b))
+                .count();
+            (Arc::new(OnceLock::new()), pairs)
+        });
+        let slot = Arc::clone(&entry.0);
+        entry.1 -= 1;
+        if entry.1 == 0 {
+            table.remove(&(class, b));
+        }
+        slot
     }
 }

@@ -10,6 +10,8 @@
 //! * [`kms`], [`ec2`], [`orgs`]: keys, VPC endpoints, SCP/RCP levels.
 //! * [`assemble`]: puts one request and those pieces together into a fact document that
 //!   `Facts::from_value` accepts; [`snapshot`] does the same from a folder of such files.
+//! * [`matrix`]: every principal × every bucket of snapshots, principals with identical
+//!   policies evaluated once per bucket ([`same`]).
 //! * [`from_error`]: reads the AccessDenied message a user got.
 //!
 //! Every error names the file and the JSON path inside it ([`DataError`]).
@@ -25,6 +27,7 @@ pub mod matrix;
 pub mod orgs;
 pub mod request;
 pub mod s3;
+pub mod same;
 pub mod snapshot;
 pub mod snapshots;
 

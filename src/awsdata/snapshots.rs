@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::snapshot::Snapshot;
 use super::DataError;
-use crate::aws::arn::Principal;
+use crate::aws::arn::{Principal, PrincipalKind};
 use crate::facts::Facts;
 
 /// One snapshot per account.
@@ -59,6 +59,25 @@ impl Snapshots {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// What a principal's verdicts take from its own side: account, kind (user, role)
+    /// and identity (policies with their names, boundary, tags). Principals with equal
+    /// keys differ only by their ARN (see [`super::same`]); `None` when the principal
+    /// cannot be read (its pairs report why, one by one).
+    pub fn identity_key(&self, principal_text: &str) -> Option<String> {
+        let principal = Principal::parse(principal_text).ok()?;
+        let account = principal.account.as_ref()?;
+        let side = self.list.iter().find(|s| s.account == *account)?;
+        let kind = match &principal.kind {
+            PrincipalKind::User { .. } => "user",
+            PrincipalKind::RoleSession { session: None, .. } => "role",
+            _ => return None,
+        };
+        let identity = side.world().auth.identity_for(&principal).ok()?;
+        // A role with a path also carries its ARN in the request context.
+        let path = identity.role_arn.is_some();
+        Some(format!("{account} {kind} {path} {}", identity.to_value()))
     }
 
     /// The snapshot directories, for sources.

@@ -99,37 +99,29 @@ pub struct BatchArgs {
 }
 
 /// What every worker shares.
-struct Context {
+struct Context<'a> {
     /// Loaded and compiled once for the whole batch.
     ruleset: Ruleset,
     suppressions: Suppressions,
     today: NaiveDate,
+    /// With --snapshot: the pairs, and the records shared by identical principals.
+    matrix: Option<Matrix<'a>>,
 }
 
 /// One input: a fact document's text, or a (principal, bucket) pair of a snapshot matrix.
 enum Item {
     Text(Record),
-    /// Boxed: a pair carries its compiled facts, much larger than a text record.
-    Cell(Box<Cell>),
+    Cell(Cell),
 }
 
-fn evaluate(item: Item, ctx: &Context) -> Outcome {
+fn evaluate(item: Item, ctx: &Context<'_>) -> Outcome {
     let source = match &item {
         Item::Text(r) => r.source.clone(),
         Item::Cell(c) => c.source.clone(),
     };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
         Item::Text(record) => evaluate_inner(record, ctx),
-        Item::Cell(cell) => {
-            let cell = *cell;
-            let mut outcome = match cell.facts {
-                Ok(facts) => evaluate_facts(facts, &cell.source, None, ctx),
-                Err(e) => Outcome::error(error_record(&cell.source, &e.to_string())),
-            };
-            // The pair's place in the whole matrix: shard outputs merge by it.
-            outcome.json["pair"] = serde_json::json!({"index": cell.index, "principal": cell.principal, "bucket": cell.bucket});
-            outcome
-        }
+        Item::Cell(cell) => evaluate_cell(&cell, ctx),
     }));
     match result {
         Ok(outcome) => outcome,
@@ -141,7 +133,26 @@ fn evaluate(item: Item, ctx: &Context) -> Outcome {
     }
 }
 
-fn evaluate_inner(record: Record, ctx: &Context) -> Outcome {
+fn evaluate_cell(cell: &Cell, ctx: &Context<'_>) -> Outcome {
+    let json = match &ctx.matrix {
+        Some(matrix) => matrix.record(cell, |cell, facts| match facts {
+            Ok(facts) => judge(facts, &cell.source, None, ctx),
+            Err(e) => error_record(&cell.source, &e.to_string()),
+        }),
+        None => error_record(&cell.source, "internal error: a pair without its matrix"),
+    };
+    let target = Target {
+        source: &cell.source,
+        bucket: &cell.bucket,
+        principal: &cell.principal,
+    };
+    let mut outcome = finish(json, &target, ctx);
+    // The pair's place in the whole matrix: shard outputs merge by it.
+    outcome.json["pair"] = serde_json::json!({"index": cell.index, "principal": cell.principal, "bucket": cell.bucket});
+    outcome
+}
+
+fn evaluate_inner(record: Record, ctx: &Context<'_>) -> Outcome {
     let error = |e: String| Outcome::error(error_record(&record.source, &e));
     let text = match &record.text {
         Ok(t) => t,
@@ -160,34 +171,46 @@ fn evaluate_inner(record: Record, ctx: &Context) -> Outcome {
         }
         Err(e) => return error(e.to_string()),
     };
-    evaluate_facts(facts, &record.source, Some(text), ctx)
-}
-
-/// Decides one record, names its causes, applies the suppressions. `text` (the record as
-/// read) locates statements; a snapshot pair has none.
-fn evaluate_facts(facts: Facts, source: &str, text: Option<&str>, ctx: &Context) -> Outcome {
-    let verdict = decide(&facts);
-    // The rules take the facts; keep what the suppression scopes match on.
+    // The suppression scopes match on the bucket and principal.
     let bucket = facts.bucket.name.clone();
     let principal = facts.request.principal.arn.clone();
-    let findings = match ctx.ruleset.findings(facts, &verdict) {
-        Ok(f) => match text {
-            Some(text) => locate(f, text, source),
-            None => f,
-        },
-        Err(e) => return Outcome::error(error_record(source, &format!("a rule failed: {e}"))),
-    };
-    let mut json = verdict_record(source, &verdict, findings);
+    let json = judge(facts, &record.source, Some(text), ctx);
     let target = Target {
-        source,
+        source: &record.source,
         bucket: &bucket,
         principal: &principal,
     };
-    let applied = ctx.suppressions.apply(&mut json, &target, ctx.today);
+    finish(json, &target, ctx)
+}
+
+/// Decides one record and names its causes: the verdict record, or an error record when a
+/// rule fails. `text` (the record as read) locates statements; a snapshot pair has none.
+fn judge(facts: Facts, source: &str, text: Option<&str>, ctx: &Context<'_>) -> Value {
+    let verdict = decide(&facts);
+    match ctx.ruleset.findings(facts, &verdict) {
+        Ok(f) => {
+            let findings = match text {
+                Some(text) => locate(f, text, source),
+                None => f,
+            };
+            verdict_record(source, &verdict, findings)
+        }
+        Err(e) => error_record(source, &format!("a rule failed: {e}")),
+    }
+}
+
+/// Applies the suppressions to a verdict record; an error record stays as it is.
+fn finish(mut json: Value, target: &Target<'_>, ctx: &Context<'_>) -> Outcome {
+    let decision = match json.get("decision").and_then(Value::as_str) {
+        Some("allowed") => Decision::Allowed,
+        Some("denied") => Decision::Denied,
+        _ => return Outcome::error(json),
+    };
+    let applied = ctx.suppressions.apply(&mut json, target, ctx.today);
     Outcome {
         json,
-        decision: Some(verdict.decision),
-        suppressed_denied: verdict.decision == Decision::Denied && applied.all_errors_suppressed,
+        decision: Some(decision),
+        suppressed_denied: decision == Decision::Denied && applied.all_errors_suppressed,
     }
 }
 
@@ -238,10 +261,31 @@ pub fn run(args: &BatchArgs) -> Status {
         );
     }
     let rules = from_ruleset(ruleset.rules());
+    let snapshots = match args.snapshot.is_empty() {
+        true => None,
+        false => match Snapshots::load(&args.snapshot) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::InputError;
+            }
+        },
+    };
+    let matrix = match snapshots.as_ref().map(|s| matrix(args, s)).transpose() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Status::InputError;
+        }
+    };
+    if let (Some(m), false) = (&matrix, args.quiet) {
+        eprintln!("matrix: {}", m.describe());
+    }
     let ctx = Context {
         ruleset,
         suppressions,
         today,
+        matrix,
     };
     let jobs = args
         .jobs
@@ -269,25 +313,9 @@ pub fn run(args: &BatchArgs) -> Status {
             None
         }
     };
-    let snapshots = match args.snapshot.is_empty() {
-        true => None,
-        false => match Snapshots::load(&args.snapshot) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Status::InputError;
-            }
-        },
-    };
-    let items: Box<dyn Iterator<Item = Item> + Send> = match &snapshots {
+    let items: Box<dyn Iterator<Item = Item> + Send + '_> = match &ctx.matrix {
         None => Box::new(Records::new(&args.paths).map(Item::Text)),
-        Some(snapshots) => match matrix(args, snapshots) {
-            Ok(m) => Box::new(m.map(|c| Item::Cell(Box::new(c)))),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Status::InputError;
-            }
-        },
+        Some(m) => Box::new(m.cells().map(Item::Cell)),
     };
     run_ordered(
         items,
@@ -350,5 +378,11 @@ fn matrix<'a>(args: &BatchArgs, snapshots: &'a Snapshots) -> Result<Matrix<'a>, 
         bucket: args.bucket.clone(),
         shard,
     };
-    Matrix::new(snapshots, template, PutObject::default(), &selection)
+    let matrix = Matrix::new(snapshots, template, PutObject::default(), &selection)?;
+    // Principals with the same policies share one evaluation a bucket when the rules are
+    // the bundled ones, which only quote the principal's ARN; a team's rules may do more.
+    Ok(match args.rules.rules.is_empty() {
+        true => matrix,
+        false => matrix.each_alone(),
+    })
 }

@@ -1,0 +1,251 @@
+//! Principals whose policies are identical, evaluated once per bucket.
+//!
+//! In an account matrix most principals get their permissions from a handful of groups
+//! and role templates, so many have the same identity side: the same policies (same
+//! names and documents), boundary, tags, account and kind. Two such principals get the
+//! same verdict from a bucket, up to their own ARN in the text, unless something names
+//! one of them or asks who it is. [`distinguishes`] looks for that in a pair's fact
+//! document; when nothing does, the matrix evaluates the first of the class and
+//! [`rename`]s its record for the others. `tests/cli_batch_snapshot.rs` checks the
+//! shared records against principals evaluated one at a time.
+
+use serde_json::{Map, Value};
+
+use crate::aws::pattern::Wildcard;
+
+/// The condition keys whose value differs between principals with identical policies
+/// (request_context.rs sets them from the principal's own ARN; `aws:PrincipalArn` is
+/// looked at value by value). A policy variable (`${...}`) may stand for any of them, so
+/// any variable counts too.
+const OWN_KEYS: &[&str] = &["aws:username", "aws:userid", "aws:principalarn"];
+
+/// Whether anything in fact document `doc`, outside the request's principal and context,
+/// could treat `members` (principal ARNs with identical identity sides) differently:
+/// a policy variable, a condition on one of [`OWN_KEYS`] (on `aws:PrincipalArn`: with a
+/// value that matches some of them only), or a `Principal` / `NotPrincipal` entry that
+/// may name one of them (a wildcard in an ARN, a unique id, or
+/// an ARN with a member's name in it). Erring on "yes" only costs time.
+pub fn distinguishes(doc: &Value, members: &[&str]) -> bool {
+    let who = Members {
+        arns: members,
+        names: members.iter().map(|m| own_name(m)).collect(),
+    };
+    let Value::Object(top) = doc else {
+        return true;
+    };
+    top.iter().any(|(k, v)| match (k.as_str(), v) {
+        ("request", Value::Object(r)) => r
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "principal" | "context"))
+            .any(|(_, v)| asks_who(v, &who)),
+        _ => asks_who(v, &who),
+    })
+}
+
+/// The last segment of a user or role ARN (its name), lowercased.
+fn own_name(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_ascii_lowercase()
+}
+
+/// The members of a class: their ARNs, and their names lowercased.
+struct Members<'a> {
+    arns: &'a [&'a str],
+    names: Vec<String>,
+}
+
+fn asks_who(v: &Value, who: &Members<'_>) -> bool {
+    match v {
+        Value::String(s) => telling(s),
+        Value::Array(items) => items.iter().any(|i| asks_who(i, who)),
+        Value::Object(m) => object_asks_who(m, who),
+        _ => false,
+    }
+}
+
+fn object_asks_who(m: &Map<String, Value>, who: &Members<'_>) -> bool {
+    m.iter().any(|(k, v)| match k.as_str() {
+        "Principal" | "NotPrincipal" => names_a_member(v, &who.names),
+        // A condition on the ARN itself tells the members apart only when one of its
+        // values matches some of them and not others; the ARN it reports is renamed.
+        _ if k.eq_ignore_ascii_case("aws:PrincipalArn") => splits(v, who.arns),
+        _ => telling(k) || asks_who(v, who),
+    })
+}
+
+/// Whether some value of an `aws:PrincipalArn` condition matches some members and not
+/// others, as a pattern (ArnLike, StringLike) or as a literal (ArnEquals, StringEquals).
+fn splits(v: &Value, arns: &[&str]) -> bool {
+    let values: Vec<&str> = match v {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => match items.iter().map(Value::as_str).collect() {
+            Some(values) => values,
+            None => return true,
+        },
+        _ => return true,
+    };
+    values.iter().any(|p| {
+        let differs = |test: &dyn Fn(&str) -> bool| {
+            let first = arns.first().is_some_and(|a| test(a));
+            arns.iter().any(|a| test(a) != first)
+        };
+        let (folded, exact) = (Wildcard::new(p, true), Wildcard::new(p, false));
+        differs(&|a| folded.matches(a))
+            || differs(&|a| exact.matches(a))
+            || differs(&|a| a.eq_ignore_ascii_case(p))
+    })
+}
+
+/// A policy variable, or one of the principal's own condition keys.
+fn telling(s: &str) -> bool {
+    s.contains("${") || OWN_KEYS.iter().any(|k| s.eq_ignore_ascii_case(k))
+}
+
+/// A `Principal` element that may name one of the members.
+fn names_a_member(v: &Value, names: &[String]) -> bool {
+    match v {
+        Value::String(s) => principal_names_member(s, names),
+        Value::Array(items) => items.iter().any(|i| names_a_member(i, names)),
+        Value::Object(m) => m.values().any(|i| names_a_member(i, names)),
+        _ => true,
+    }
+}
+
+fn principal_names_member(s: &str, names: &[String]) -> bool {
+    let everyone = s == "*";
+    let account = s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    let root = s.starts_with("arn:") && s.ends_with(":root");
+    let service = !s.starts_with("arn:") && s.ends_with(".amazonaws.com");
+    let canonical = s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if everyone || account || root || service || canonical {
+        return false;
+    }
+    if !s.starts_with("arn:") || s.contains('*') || s.contains('?') {
+        return true;
+    }
+    // user/path/name, role/path/name, assumed-role/name/session: any segment may be
+    // a member's name.
+    let resource = s.splitn(6, ':').nth(5).unwrap_or_default();
+    resource
+        .split('/')
+        .skip(1)
+        .any(|seg| names.iter().any(|n| seg.eq_ignore_ascii_case(n)))
+}
+
+/// The record of one member turned into another's: every occurrence of ARN `from`
+/// becomes `to`. `false` (and `v` unchanged) when some occurrence of `from` runs on into
+/// a longer name (`user/u1` in `user/u10`, `user/a` in `user/a,b`): then the record is
+/// not renamed but evaluated.
+pub fn rename(v: &mut Value, from: &str, to: &str) -> bool {
+    if runs_on(v, from) {
+        return false;
+    }
+    replace_all(v, from, to);
+    true
+}
+
+fn runs_on(v: &Value, from: &str) -> bool {
+    match v {
+        Value::String(s) => s
+            .match_indices(from)
+            .any(|(at, _)| continues_arn(&s[at + from.len()..])),
+        Value::Array(items) => items.iter().any(|i| runs_on(i, from)),
+        Value::Object(m) => m.values().any(|i| runs_on(i, from)),
+        _ => false,
+    }
+}
+
+fn replace_all(v: &mut Value, from: &str, to: &str) {
+    match v {
+        Value::String(s) if s.contains(from) => *s = s.replace(from, to),
+        Value::Array(items) => items.iter_mut().for_each(|i| replace_all(i, from, to)),
+        Value::Object(m) => m.values_mut().for_each(|i| replace_all(i, from, to)),
+        _ => {}
+    }
+}
+
+/// Whether `after` continues the ARN just matched: an IAM name character, where a `.` or
+/// `,` counts only when another name character follows (one ending a sentence or a list
+/// item does not).
+fn continues_arn(after: &str) -> bool {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "+=@_-/".contains(c);
+    let mut chars = after.chars();
+    match chars.next() {
+        Some('.' | ',') => chars
+            .next()
+            .is_some_and(|c| name_char(c) || c == '.' || c == ','),
+        Some(c) => name_char(c),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const U1: &str = "arn:aws:iam::111122223333:user/u1";
+    const U2: &str = "arn:aws:iam::111122223333:user/team/u2";
+
+    #[test]
+    fn rename_whole_arns_only() {
+        let mut v = json!({
+            "m": format!("User: {U1} is not authorized; policy of {U1}, or of {U1}."),
+            "list": [format!("{U1}:"), U1, "arn:aws:s3:::bucket/*"],
+        });
+        assert!(rename(&mut v, U1, U2));
+        assert_eq!(
+            v,
+            json!({
+                "m": format!("User: {U2} is not authorized; policy of {U2}, or of {U2}."),
+                "list": [format!("{U2}:"), U2, "arn:aws:s3:::bucket/*"],
+            })
+        );
+        // Another principal's ARN that starts with this one's: no renaming at all.
+        for longer in [
+            format!("{U1}0"),
+            format!("{U1}/x"),
+            format!("{U1},b"),
+            format!("{U1}.x"),
+        ] {
+            let mut v = json!({"a": format!("{U1} and {longer}")});
+            let before = v.clone();
+            assert!(!rename(&mut v, U1, U2), "{longer}");
+            assert_eq!(v, before);
+        }
+    }
+
+    #[test]
+    fn what_tells_principals_apart() {
+        let members = [U1, U2];
+        let policy = |p: Value| json!({"bucket": {"policy": {"Statement": [p]}}});
+        let quiet = [
+            json!({"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject"}),
+            json!({"Principal": {"AWS": ["111122223333", "arn:aws:iam::111122223333:root"]}}),
+            json!({"Principal": {"AWS": "arn:aws:iam::111122223333:role/u10"}}),
+            json!({"Principal": {"Service": "logging.s3.amazonaws.com"}}),
+            json!({"Condition": {"StringEquals": {"aws:PrincipalTag/team": "data"}}}),
+            json!({"Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/*"}}}),
+            json!({"Condition": {"ArnEquals": {"aws:PrincipalArn": ["arn:aws:iam::1:role/x"]}}}),
+        ];
+        for p in quiet {
+            assert!(!distinguishes(&policy(p.clone()), &members), "{p}");
+        }
+        let telling = [
+            json!({"Principal": {"AWS": "arn:aws:iam::111122223333:user/u1"}}),
+            json!({"NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/other/U2"]}}),
+            json!({"Principal": {"AWS": "arn:aws:iam::111122223333:user/u*"}}),
+            json!({"Principal": {"AWS": "AIDAEXAMPLEUNIQUEID"}}),
+            json!({"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/team/*"}}}),
+            json!({"Condition": {"StringEquals": {"aws:PrincipalArn": [U1]}}}),
+            json!({"Condition": {"StringEquals": {"aws:PrincipalArn": {"bad": 1}}}}),
+            json!({"Condition": {"StringEquals": {"AWS:UserName": "u1"}}}),
+            json!({"Resource": "arn:aws:s3:::home/${aws:username}/*"}),
+        ];
+        for p in telling {
+            assert!(distinguishes(&policy(p.clone()), &members), "{p}");
+        }
+        // The request's own principal and context are the members' own, not a policy.
+        let request = json!({"request": {"principal": U1, "context": {"aws:PrincipalArn": U1}}});
+        assert!(!distinguishes(&request, &members));
+    }
+}
