@@ -80,6 +80,10 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     {
         ctx.set_str("aws:ResourceOrgID", org);
     }
+    // Always in the context: the Region the request was sent to, for an upload the
+    // bucket's (us-east-1 when the facts do not say, as for KMS; docs/decisions.md).
+    let region = facts.bucket.region.as_deref().unwrap_or("us-east-1");
+    ctx.set_str("aws:RequestedRegion", region);
     for (key, value) in &request.context {
         ctx.set(key, value.clone());
     }
