@@ -12,7 +12,7 @@
 //! ```
 
 use super::builtins::Builtin;
-use super::compile::{self, ir::GroupKind, Compiled};
+use super::compile::{self, ir::GroupKind, ir::RuleId, Compiled};
 use super::diag::{Diagnostic, Diagnostics};
 use super::eval::{self, EvalError, EvalOptions};
 use super::metadata::RuleInfo;
@@ -116,6 +116,32 @@ impl Program {
         host: Option<&dyn Any>,
         opts: EvalOptions,
     ) -> Result<Option<Value>, EvalError> {
+        let (id, span) = self.rule_id(path)?;
+        eval::eval_rule(&self.compiled, id, input.clone(), host, opts, span)
+    }
+
+    /// Evaluates several rules against one input, in order, in one session: a rule
+    /// value computed for one (a helper such as the verdict, or a fix search) is reused by
+    /// the others. Stops at the first error.
+    pub fn eval_rules(
+        &self,
+        paths: &[String],
+        input: &Value,
+        host: Option<&dyn Any>,
+    ) -> Result<Vec<Option<Value>>, EvalError> {
+        let mut session =
+            eval::Session::new(&self.compiled, input.clone(), host, EvalOptions::default());
+        paths
+            .iter()
+            .map(|path| {
+                let (id, span) = self.rule_id(path)?;
+                session.rule(id, span)
+            })
+            .collect()
+    }
+
+    /// The rule at `data.PATH`, which must not be a function.
+    fn rule_id(&self, path: &str) -> Result<(RuleId, Span), EvalError> {
         let segs: Vec<&str> = path.split('.').collect();
         let found = match segs.split_first() {
             Some((&"data", rest)) => self
@@ -141,7 +167,7 @@ impl Program {
                 format!("`{path}` is a function; call it from a rule"),
             ));
         }
-        eval::eval_rule(&self.compiled, id, input.clone(), host, opts, span)
+        Ok((id, span))
     }
 
     /// Metadata of every rule that has a `# METADATA` block, in file order.

@@ -59,7 +59,7 @@ impl fmt::Display for Number {
 }
 
 /// A rule-language value.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     /// `null`
     Null,
@@ -75,6 +75,51 @@ pub enum Value {
     Set(Arc<BTreeSet<Value>>),
     /// An object; keys are any value (JSON: non-string keys are written as their JSON text).
     Object(Arc<BTreeMap<Value, Value>>),
+}
+
+/// The order of kinds: null, booleans, numbers, strings, arrays, sets, objects; within a
+/// kind, by content. Shared values compare equal without a walk: rule values are shared
+/// (`Arc`), and memo tables look up large ones (a verdict) by themselves.
+impl Ord for Value {
+    fn cmp(&self, o: &Self) -> Ordering {
+        fn same<T: ?Sized + Ord>(a: &Arc<T>, b: &Arc<T>) -> Ordering {
+            if Arc::ptr_eq(a, b) {
+                Ordering::Equal
+            } else {
+                a.cmp(b)
+            }
+        }
+        match (self, o) {
+            (Value::Null, Value::Null) => Ordering::Equal,
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Number(a), Value::Number(b)) => a.cmp(b),
+            (Value::String(a), Value::String(b)) => same(a, b),
+            (Value::Array(a), Value::Array(b)) => same(a, b),
+            (Value::Set(a), Value::Set(b)) => same(a, b),
+            (Value::Object(a), Value::Object(b)) => same(a, b),
+            _ => self.kind_rank().cmp(&o.kind_rank()),
+        }
+    }
+}
+
+impl PartialOrd for Value {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Value {
+    fn kind_rank(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::Array(_) => 4,
+            Value::Set(_) => 5,
+            Value::Object(_) => 6,
+        }
+    }
 }
 
 impl Value {

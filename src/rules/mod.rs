@@ -112,11 +112,12 @@ impl Ruleset {
             host.remember(request, host::verdict_value(verdict));
         }
         let mut out: Vec<Json> = Vec::new();
-        for path in &self.findings_rules {
-            let value = self
-                .program
-                .eval_rule(path, &input, Some(&host))
-                .map_err(|e| RuleError(self.program.error_diagnostics(&e).render_human()))?;
+        // One session: the packages share their helpers (the verdict, the fix search).
+        let values = self
+            .program
+            .eval_rules(&self.findings_rules, &input, Some(&host))
+            .map_err(|e| RuleError(self.program.error_diagnostics(&e).render_human()))?;
+        for (path, value) in self.findings_rules.iter().zip(values) {
             let Some(value) = value else { continue };
             match value.to_json() {
                 Json::Array(items) => out.extend(items),

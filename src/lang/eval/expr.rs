@@ -261,12 +261,17 @@ impl Ev<'_> {
                 EvalError::new("eval::internal", span, "internal error: unknown function").into(),
             );
         };
+        let key = (id, args);
+        if let Some(v) = self.calls.get(&key) {
+            return Ok(v.clone());
+        }
+        let args = &key.1;
         self.enter(span)?;
         let mut values: BTreeSet<Value> = BTreeSet::new();
         let mut result = Ok(());
         for def in &rule.defs {
             let mut env: Env = vec![None; def.slots];
-            for (p, a) in def.params.iter().zip(&args) {
+            for (p, a) in def.params.iter().zip(args) {
                 if let Some(s) = p {
                     set_slot(&mut env, s.0, Some(a.clone()));
                 }
@@ -300,7 +305,9 @@ impl Ev<'_> {
             )
             .into());
         }
-        Ok(values.into_iter().next())
+        let v = values.into_iter().next();
+        self.calls.insert(key, v.clone());
+        Ok(v)
     }
 }
 

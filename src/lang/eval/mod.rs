@@ -64,6 +64,8 @@ pub(crate) struct Ev<'p> {
     pub(crate) builtin_over: HashMap<BuiltinId, Value>,
     pub(crate) callee_over: HashMap<Callee, Callee>,
     memo: HashMap<RuleId, Option<Value>>,
+    /// Function results by arguments, like rule values (functions are pure).
+    pub(crate) calls: BTreeMap<(RuleId, Vec<Value>), Option<Value>>,
     steps: u64,
     pub(crate) depth: usize,
 }
@@ -77,26 +79,52 @@ pub(crate) fn eval_rule(
     opts: EvalOptions,
     span: Span,
 ) -> Result<Option<Value>, EvalError> {
-    let mut ev = Ev {
-        prog,
-        host,
-        opts,
-        input,
-        rule_over: HashMap::new(),
-        builtin_over: HashMap::new(),
-        callee_over: HashMap::new(),
-        memo: HashMap::new(),
-        steps: 0,
-        depth: 0,
-    };
-    match ev.rule_value(id, span) {
-        Ok(v) => Ok(v),
-        Err(Ctl::Err(e)) => Err(e),
-        Err(Ctl::Halt) => Err(EvalError::new(
-            "eval::internal",
-            span,
-            "internal error: stray halt",
-        )),
+    Session::new(prog, input, host, opts).rule(id, span)
+}
+
+/// Several rules evaluated against one input: rule values computed for one (helpers
+/// shared by many rules, like the verdict) are reused by the next. Each rule gets the
+/// whole step budget.
+pub(crate) struct Session<'p> {
+    ev: Ev<'p>,
+}
+
+impl<'p> Session<'p> {
+    pub(crate) fn new(
+        prog: &'p Compiled,
+        input: Value,
+        host: Option<&'p dyn Any>,
+        opts: EvalOptions,
+    ) -> Session<'p> {
+        Session {
+            ev: Ev {
+                prog,
+                host,
+                opts,
+                input,
+                rule_over: HashMap::new(),
+                builtin_over: HashMap::new(),
+                callee_over: HashMap::new(),
+                memo: HashMap::new(),
+                calls: BTreeMap::new(),
+                steps: 0,
+                depth: 0,
+            },
+        }
+    }
+
+    /// The value of rule `id` (undefined: `None`).
+    pub(crate) fn rule(&mut self, id: RuleId, span: Span) -> Result<Option<Value>, EvalError> {
+        self.ev.steps = 0;
+        match self.ev.rule_value(id, span) {
+            Ok(v) => Ok(v),
+            Err(Ctl::Err(e)) => Err(e),
+            Err(Ctl::Halt) => Err(EvalError::new(
+                "eval::internal",
+                span,
+                "internal error: stray halt",
+            )),
+        }
     }
 }
 
@@ -344,6 +372,7 @@ impl<'p> Ev<'p> {
         let saved_builtins = self.builtin_over.clone();
         let saved_callees = self.callee_over.clone();
         let saved_memo = std::mem::take(&mut self.memo);
+        let saved_calls = std::mem::take(&mut self.calls);
         for (w, v) in lit.withs.iter().zip(values) {
             if let Some(g) = w.function {
                 let f = match &w.target {
@@ -374,6 +403,7 @@ impl<'p> Ev<'p> {
         self.builtin_over = saved_builtins;
         self.callee_over = saved_callees;
         self.memo = saved_memo;
+        self.calls = saved_calls;
         r?;
         for sol in solutions {
             let before = std::mem::replace(env, sol);
