@@ -43,8 +43,9 @@ timed() {
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" || status=$?
   [ "$status" -le 1 ] || { echo "failed ($status): $*" >&2; exit 1; }
   read -r wall user sys rss < <(tail -n 1 "$WORK/time.txt")
+  # To standard error: standard output is the command's, redirected by the caller.
   printf '%-30s %8s s wall %8s s CPU %6s MiB peak\n' "$name" "$wall" \
-    "$(python3 -c "print(round($user + $sys, 1))")" "$(( rss / 1024 ))"
+    "$(python3 -c "print(round($user + $sys, 1))")" "$(( rss / 1024 ))" >&2
   eval "${name%% *}_WALL=$wall"
 }
 
@@ -54,7 +55,7 @@ timed "snapshot (batch --snapshot)" \
 benches/harness/target/release/matrix_docs "$SNAP" "$REQUEST" >"$WORK/matrix-docs.ndjson"
 timed "documents (batch FILE.ndjson)" \
   "$S3WHY" batch --quiet "$WORK/matrix-docs.ndjson" >"$WORK/matrix-docs.out"
-python3 -c "print('ratio: %.1fx' % ($documents_WALL / $snapshot_WALL))"
+python3 -c "print('documents / snapshot: %.1fx' % ($documents_WALL / $snapshot_WALL))"
 
 echo "== checking that both ways agree, pair by pair" >&2
 python3 - "$WORK/matrix.ndjson" "$WORK/matrix-docs.out" <<'PY'

@@ -127,7 +127,8 @@ pub struct Policy {
     /// `2012-10-17` enables policy variables; absent means `2008-10-17`.
     pub version: String,
     pub id: Option<String>,
-    pub statements: Vec<Statement>,
+    /// Shared: a policy compiled once serves many fact documents (an account matrix).
+    pub statements: Arc<[Statement]>,
     /// JSON path of the document.
     pub path: Arc<str>,
 }
@@ -203,7 +204,7 @@ impl Policy {
         Ok(Policy {
             version,
             id,
-            statements,
+            statements: statements.into(),
             path: path.into(),
         })
     }
@@ -220,7 +221,7 @@ impl Policy {
         Policy::parse(&doc, kind, path).unwrap_or_else(|_| Policy {
             version: "2012-10-17".into(),
             id: None,
-            statements: Vec::new(),
+            statements: Arc::from([]),
             path: path.into(),
         })
     }

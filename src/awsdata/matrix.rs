@@ -13,7 +13,7 @@ use super::request::{self, PutObject};
 use super::same;
 use super::snapshots::Snapshots;
 use super::DataError;
-use crate::facts::Facts;
+use crate::facts::{Facts, Request};
 
 /// Shard `index` of `count` (0-based, as Kubernetes indexed Jobs and AWS Batch array
 /// jobs number their workers).
@@ -87,6 +87,13 @@ pub struct Matrix<'a> {
     classes: Vec<Vec<usize>>,
     /// Set by [`Matrix::each_alone`].
     alone: bool,
+    /// Facts built once and reused by every pair (see [`Matrix::facts`]): each
+    /// principal's against the first bucket, and each bucket's for the first principal of
+    /// each principal account (`bucket_parts[account slot * buckets + bucket]`).
+    principal_parts: Vec<OnceLock<Result<Facts, DataError>>>,
+    account_slot: Vec<usize>,
+    account_first: Vec<usize>,
+    bucket_parts: Vec<OnceLock<Result<Facts, DataError>>>,
     /// Per (class, bucket) being evaluated: the shared record, and how many of the
     /// class's pairs in this shard have yet to take it (dropped at zero).
     shared: Mutex<HashMap<(usize, usize), Slot>>,
@@ -124,7 +131,7 @@ impl<'a> Matrix<'a> {
             .into_iter()
             .filter(|p| pm.as_ref().map_or(true, |m| m.is_match(p)))
             .collect();
-        let buckets = snapshots
+        let buckets: Vec<String> = snapshots
             .bucket_names()
             .into_iter()
             .filter(|b| bm.as_ref().map_or(true, |m| m.is_match(b)))
@@ -143,7 +150,26 @@ impl<'a> Matrix<'a> {
             classes[class].push(i);
             class_of.push(class);
         }
+        // The principals' accounts: a bucket's side is built once for each.
+        let mut account_first: Vec<usize> = Vec::new();
+        let mut account_slot = Vec::with_capacity(principals.len());
+        for (i, p) in principals.iter().enumerate() {
+            let account = p.split(':').nth(4);
+            let slot = account_first
+                .iter()
+                .position(|&f| principals[f].split(':').nth(4) == account)
+                .unwrap_or_else(|| {
+                    account_first.push(i);
+                    account_first.len() - 1
+                });
+            account_slot.push(slot);
+        }
+        let parts = |n: usize| (0..n).map(|_| OnceLock::new()).collect::<Vec<_>>();
         Ok(Matrix {
+            principal_parts: parts(principals.len()),
+            bucket_parts: parts(account_first.len() * buckets.len()),
+            account_slot,
+            account_first,
             snapshots,
             template,
             flags,
@@ -210,14 +236,32 @@ impl<'a> Matrix<'a> {
     }
 
     /// The pair's fact document, read (its JSON is `facts.document`).
+    ///
+    /// Assembling and compiling a document per pair would repeat the same work 100,000
+    /// times, so a pair's facts are put together from two that are built once: the
+    /// principal's against the first bucket gives the identity and the request (which
+    /// depend on the principal and its account only), the bucket's for the first
+    /// principal of the same account gives the rest (which depend on the bucket and the
+    /// principal's account only, `assemble::facts`). When either cannot be built, the
+    /// pair is assembled on its own, which names the error.
     pub fn facts(&self, cell: &Cell) -> Result<Facts, DataError> {
-        let req = request::request(
-            &cell.principal,
-            &cell.bucket,
-            Some(&self.template),
-            &self.flags,
-        );
-        self.snapshots.facts(&cell.bucket, req)
+        let p = cell.index / self.buckets.len();
+        let b = cell.index % self.buckets.len();
+        let slot = self.account_slot[p];
+        let principal = self.principal_parts[p].get_or_init(|| self.assemble(p, 0));
+        let bucket = self.bucket_parts[slot * self.buckets.len() + b]
+            .get_or_init(|| self.assemble(self.account_first[slot], b));
+        match (principal, bucket) {
+            (Ok(principal), Ok(bucket)) => compose(principal, bucket, &cell.bucket),
+            _ => self.assemble(p, b),
+        }
+    }
+
+    /// The fact document of principal `p` and bucket `b`, assembled and read.
+    fn assemble(&self, p: usize, b: usize) -> Result<Facts, DataError> {
+        let (principal, bucket) = (&self.principals[p], &self.buckets[b]);
+        let req = request::request(principal, bucket, Some(&self.template), &self.flags);
+        self.snapshots.facts(bucket, req)
     }
 
     /// The output record of `cell`: `evaluate` applied to its facts, or, when another
@@ -288,4 +332,35 @@ impl<'a> Matrix<'a> {
         }
         slot
     }
+}
+
+/// A pair's facts from the principal's (against another bucket) and the bucket's (for
+/// another principal of the same account): see [`Matrix::facts`].
+fn compose(principal: &Facts, bucket: &Facts, name: &str) -> Result<Facts, DataError> {
+    let mut request = principal
+        .document
+        .get("request")
+        .cloned()
+        .unwrap_or_default();
+    request["bucket"] = Value::String(name.to_string());
+    let mut document = bucket.document.clone();
+    document["request"] = request;
+    match (principal.document.get("identity"), document.as_object_mut()) {
+        (Some(identity), _) => document["identity"] = identity.clone(),
+        (None, Some(d)) => {
+            d.shift_remove("identity");
+        }
+        (None, None) => {}
+    }
+    let read = Request::from_value(&document["request"], "request")
+        .map_err(|e| DataError::new("the assembled fact document", &e.path, e.message))?;
+    Ok(Facts {
+        request: read,
+        identity: principal.identity.clone(),
+        accounts: bucket.accounts.clone(),
+        bucket: bucket.bucket.clone(),
+        vpc_endpoint: bucket.vpc_endpoint.clone(),
+        kms_keys: bucket.kms_keys.clone(),
+        document,
+    })
 }

@@ -15,13 +15,28 @@ use crate::aws::policy::Effect;
 use crate::aws::{Decision, Verdict};
 use crate::lang::Value;
 
-fn object(pairs: Vec<(&str, Value)>) -> Value {
+fn object(pairs: Vec<(&'static str, Value)>) -> Value {
     Value::object(
         pairs
             .into_iter()
-            .map(|(k, v)| (Value::str(k), v))
+            .map(|(k, v)| (key(k), v))
             .collect::<BTreeMap<_, _>>(),
     )
+}
+
+thread_local! {
+    /// The field names of the view, allocated once a thread: a verdict has thousands.
+    static KEYS: std::cell::RefCell<std::collections::HashMap<&'static str, Value>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn key(k: &'static str) -> Value {
+    KEYS.with(|keys| {
+        keys.borrow_mut()
+            .entry(k)
+            .or_insert_with(|| Value::str(k))
+            .clone()
+    })
 }
 
 fn arc(s: &Arc<str>) -> Value {
@@ -33,7 +48,7 @@ fn json(v: &impl serde::Serialize) -> Value {
 }
 
 fn opt<T>(
-    pairs: &mut Vec<(&str, Value)>,
+    pairs: &mut Vec<(&'static str, Value)>,
     key: &'static str,
     v: Option<T>,
     f: impl FnOnce(T) -> Value,
@@ -171,7 +186,15 @@ pub fn verdict_value(v: &Verdict) -> Value {
             Value::array(v.authorizations.iter().map(authorization).collect()),
         ),
         ("notes", json(&v.notes)),
-        ("context", json(&v.context)),
+        (
+            "context",
+            Value::object(
+                v.context
+                    .iter()
+                    .map(|(k, c)| (Value::str(k), context_value(c)))
+                    .collect(),
+            ),
+        ),
     ];
     opt(
         &mut pairs,
