@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use crate::aws::arn::Arn;
 use crate::aws::condition::Condition;
 use crate::aws::pattern::Wildcard;
-use crate::aws::{command, decide_request, request_context};
+use crate::aws::{command, decide_request, request_context, Verdict};
 use crate::facts::{Facts, Request};
 use crate::lang::{Builtin, BuiltinCtx, BuiltinError, Value};
 
@@ -20,6 +20,7 @@ use crate::lang::{Builtin, BuiltinCtx, BuiltinError, Value};
 pub struct RuleHost {
     pub facts: Facts,
     decisions: RefCell<BTreeMap<Value, Value>>,
+    views: ViewCache,
 }
 
 impl RuleHost {
@@ -27,6 +28,7 @@ impl RuleHost {
         RuleHost {
             facts,
             decisions: RefCell::new(BTreeMap::new()),
+            views: ViewCache::default(),
         }
     }
 
@@ -36,8 +38,9 @@ impl RuleHost {
     }
 
     /// Seeds the decision of `request` (the record's own, computed once by the caller).
-    pub fn remember(&self, request: Value, verdict: Value) {
-        self.decisions.borrow_mut().insert(request, verdict);
+    pub fn remember(&self, request: Value, verdict: &Verdict) {
+        let value = verdict_value_with(verdict, &self.views);
+        self.decisions.borrow_mut().insert(request, value);
     }
 }
 
@@ -69,7 +72,7 @@ fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Builtin
     }
     let request = request_arg(&args[0], 0)?;
     let verdict = decide_request(&h.facts, &request);
-    let value = verdict_value(&verdict);
+    let value = verdict_value_with(&verdict, &h.views);
     h.decisions
         .borrow_mut()
         .insert(args[0].clone(), value.clone());
@@ -77,6 +80,7 @@ fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Builtin
 }
 
 pub use super::view::verdict_value;
+use super::view::{verdict_value_with, ViewCache};
 
 /// `s3.put_object_command(request)`: the `aws s3api put-object` command sending it.
 fn put_object_command(

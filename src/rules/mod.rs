@@ -109,7 +109,7 @@ impl Ruleset {
         let input = Value::from_json(&facts.document);
         let host = RuleHost::new(facts);
         if let Some(request) = input.get(&Value::str("request")) {
-            host.remember(request, host::verdict_value(verdict));
+            host.remember(request, verdict);
         }
         let mut out: Vec<Json> = Vec::new();
         // One session: the packages share their helpers (the verdict, the fix search).

@@ -4,6 +4,7 @@
 //! apply and those whose conditions failed): the others cannot explain a verdict, and a
 //! large account has thousands. `s3why explain` shows the full trace.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -151,7 +152,31 @@ fn reason(r: &Reason) -> Value {
     ])
 }
 
-fn authorization(a: &Authorization) -> Value {
+/// Policy views already built for one record. A counterfactual verdict (the same
+/// request with a header changed) differs from the record's own in a few conditions;
+/// its other policies have the same trace and reuse their view.
+#[derive(Default)]
+pub struct ViewCache {
+    policies: RefCell<Vec<(PolicyTrace, Value)>>,
+}
+
+impl ViewCache {
+    fn policy(&self, p: &PolicyTrace) -> Value {
+        let found = self
+            .policies
+            .borrow()
+            .iter()
+            .find(|(t, _)| Arc::ptr_eq(&t.path, &p.path) && t == p)
+            .map(|(_, v)| v.clone());
+        found.unwrap_or_else(|| {
+            let v = policy(p);
+            self.policies.borrow_mut().push((p.clone(), v.clone()));
+            v
+        })
+    }
+}
+
+fn authorization(a: &Authorization, cache: &ViewCache) -> Value {
     object(vec![
         ("action", Value::str(&a.action)),
         ("resource", Value::str(&a.resource)),
@@ -166,13 +191,18 @@ fn authorization(a: &Authorization) -> Value {
         ),
         (
             "policies",
-            Value::array(a.policies.iter().map(policy).collect()),
+            Value::array(a.policies.iter().map(|p| cache.policy(p)).collect()),
         ),
     ])
 }
 
 /// The verdict as a rule value (the shape of `s3.decide`, docs/language.md).
 pub fn verdict_value(v: &Verdict) -> Value {
+    verdict_value_with(v, &ViewCache::default())
+}
+
+/// The same, reusing (and adding to) the policy views of `cache`.
+pub fn verdict_value_with(v: &Verdict, cache: &ViewCache) -> Value {
     let decision = match v.decision {
         Decision::Allowed => "allowed",
         Decision::Denied => "denied",
@@ -183,7 +213,12 @@ pub fn verdict_value(v: &Verdict) -> Value {
         ("gates", json(&v.gates)),
         (
             "authorizations",
-            Value::array(v.authorizations.iter().map(authorization).collect()),
+            Value::array(
+                v.authorizations
+                    .iter()
+                    .map(|a| authorization(a, cache))
+                    .collect(),
+            ),
         ),
         ("notes", json(&v.notes)),
         (
