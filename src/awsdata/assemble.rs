@@ -211,7 +211,7 @@ pub fn facts(
             out.insert(k.into(), v);
         }
     }
-    read(&Value::Object(out), &sources)
+    read(Value::Object(out), &sources)
 }
 
 fn org_fields(a: &mut Map<String, Value>, org: &Organization, id: &str) {
@@ -262,8 +262,8 @@ fn key_references(request: &Map<String, Value>, bucket: &Map<String, Value>) -> 
 
 /// Reads the document with the fact reader; an error inside a piece that came from a
 /// file is reported at its place in that file.
-fn read(doc: &Value, sources: &Sources) -> Result<Facts, DataError> {
-    let e = match Facts::from_value(doc) {
+fn read(doc: Value, sources: &Sources) -> Result<Facts, DataError> {
+    let e = match Facts::from_owned(doc) {
         Ok(facts) => return Ok(facts),
         Err(e) => e,
     };

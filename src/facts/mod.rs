@@ -157,7 +157,7 @@ impl Facts {
     /// Reads a fact document from text. `source_name` names it in errors.
     pub fn from_text(text: &str, format: Format, source_name: &str) -> Result<Facts, FactsError> {
         let value = parse_text(text, format, source_name)?;
-        Facts::from_value(&value).map_err(|error| FactsError::Field {
+        Facts::from_owned(value).map_err(|error| FactsError::Field {
             source_name: source_name.to_string(),
             error,
         })
@@ -165,6 +165,19 @@ impl Facts {
 
     /// Reads a fact document from a parsed JSON value.
     pub fn from_value(value: &Value) -> Result<Facts, FieldError> {
+        Facts::from_owned(value.clone())
+    }
+
+    /// The same, keeping the value as the document (no copy of a large document).
+    pub fn from_owned(value: Value) -> Result<Facts, FieldError> {
+        let mut facts = Facts::read(&value)?;
+        facts.document = value;
+        normalize_policies(&mut facts.document);
+        Ok(facts)
+    }
+
+    /// Everything but the document.
+    fn read(value: &Value) -> Result<Facts, FieldError> {
         let top = Obj::new(
             value,
             "",
@@ -196,8 +209,6 @@ impl Facts {
             .into_iter()
             .map(|(p, v)| read_key(v, &p))
             .collect::<Result<_, _>>()?;
-        let mut document = value.clone();
-        normalize_policies(&mut document);
         Ok(Facts {
             request,
             identity,
@@ -205,7 +216,7 @@ impl Facts {
             bucket,
             vpc_endpoint,
             kms_keys,
-            document,
+            document: Value::Null,
         })
     }
 
