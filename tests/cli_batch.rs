@@ -151,3 +151,33 @@ fn missing_path_is_an_error_record() {
     assert_eq!(r["source"], "/nonexistent/facts.json");
     assert!(r["error"].as_str().unwrap().contains("cannot read"));
 }
+
+/// `s3why batch ... | head`: once the reader closes the pipe, the batch stops reading
+/// records, prints no error and exits with the status of what it wrote (here: denied).
+#[test]
+fn a_closed_output_stops_the_batch_quietly() {
+    use std::io::{BufRead, BufReader};
+    let denied = example("acl-without-permission");
+    let dir = std::env::temp_dir().join(format!("s3why-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("many.ndjson");
+    // Enough records that the batch could not finish before the pipe closes.
+    std::fs::write(&path, format!("{denied}\n").repeat(200_000)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(["batch", "--quiet"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here: the pipe is closed after one line.
+    let out = child.wait_with_output().unwrap();
+    assert!(first.contains("\"decision\":\"denied\""), "{first}");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

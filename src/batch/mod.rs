@@ -12,6 +12,7 @@ pub mod summary;
 pub mod suppress;
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
@@ -21,14 +22,15 @@ pub use summary::{BatchStatus, Outcome, Summary};
 pub use suppress::{Suppressions, SuppressionsError, Target};
 
 /// Runs `work` over `records` on `jobs` threads and hands the results to `sink` in input
-/// order. At most `window` records are in flight (read but not yet written).
+/// order. At most `window` records are in flight (read but not yet written). `sink`
+/// returns `Break` to stop early (the output was closed): no more records are read.
 pub fn run_ordered<I, R, T, F, S>(records: I, jobs: usize, window: usize, work: F, mut sink: S)
 where
     I: Iterator<Item = R> + Send,
     R: Send,
     T: Send,
     F: Fn(R) -> T + Sync,
-    S: FnMut(T),
+    S: FnMut(T) -> ControlFlow<()>,
 {
     let jobs = jobs.max(1);
     let window = window.max(jobs);
@@ -67,14 +69,19 @@ where
         drop(res_tx);
         let mut next = 0usize;
         let mut pending: BTreeMap<usize, T> = BTreeMap::new();
-        for (i, result) in res_rx {
+        'results: for (i, result) in res_rx {
             pending.insert(i, result);
             while let Some(result) = pending.remove(&next) {
-                sink(result);
+                if sink(result).is_break() {
+                    // The results channel closes as the loop ends, and the tokens with
+                    // it: the workers and the reader stop at their next send or receive.
+                    break 'results;
+                }
                 next += 1;
                 let _ = tok_tx.send(());
             }
         }
+        drop(tok_tx);
     });
 }
 
@@ -104,9 +111,40 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_micros((n * 7919) % 300));
                 r.source
             },
-            |s| out.push(s),
+            |s| {
+                out.push(s);
+                ControlFlow::Continue(())
+            },
         );
         let expected: Vec<String> = (0..1000).map(|i| format!("r{i}")).collect();
         assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_sink_can_stop_the_run() {
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        let mut out = Vec::new();
+        let counted = records(100_000).inspect(|_| {
+            read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        run_ordered(
+            counted,
+            2,
+            8,
+            |r| r.source,
+            |s| {
+                out.push(s);
+                match out.len() {
+                    10 => ControlFlow::Break(()),
+                    _ => ControlFlow::Continue(()),
+                }
+            },
+        );
+        assert_eq!(out.len(), 10);
+        // The reader stopped within a window or so of the break, not at the end.
+        assert!(
+            read.load(std::sync::atomic::Ordering::Relaxed) < 100,
+            "{read:?}"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! only wires them to the command line.
 
 use std::io::{IsTerminal, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -325,28 +326,38 @@ pub fn run(args: &BatchArgs) -> Status {
         |o: Outcome| {
             summary.add(&o);
             who.add(&o.json);
-            if let Some(w) = writer.as_mut() {
-                if let Err(e) = w.record(&mut out, &o) {
-                    write_error.get_or_insert(e);
-                }
-            }
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
+            // Once the output fails (a full disk, or `| head` has read enough), the
+            // remaining records would be evaluated for nothing: stop reading them.
+            match writer.as_mut().map(|w| w.record(&mut out, &o)) {
+                Some(Err(e)) => {
+                    write_error = Some(e);
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            }
         },
     );
-    if let Some(w) = writer {
+    if let (Some(w), None) = (writer, &write_error) {
         if let Err(e) = w.finish(&mut out, &summary, started.elapsed()) {
-            write_error.get_or_insert(e);
+            write_error = Some(e);
         }
     }
     let flushed = out.flush();
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if let Some(e) = write_error.or(flushed.err()) {
-        eprintln!("error: cannot write the output: {e}");
-        return Status::InputError;
+    match write_error.or(flushed.err()) {
+        // The reader closed the pipe (`s3why batch ... | head`): it has what it wanted;
+        // the exit status says what the records written so far say.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Some(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            return Status::InputError;
+        }
+        None => {}
     }
     for s in ctx.suppressions.unused(today) {
         eprintln!("warning: unused suppression: {}", s.describe());
