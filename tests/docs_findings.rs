@@ -156,3 +156,39 @@ fn every_example_triggers_its_id() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Each page links to its rule: `rulesets/bundled/F.s3why:N` and `#LN`, where line N is
+/// the `findings contains` line that follows the rule's `# id:` metadata.
+#[test]
+fn every_page_links_to_its_rule_line() {
+    let mut wrong = Vec::new();
+    for id in bundled_ids() {
+        let text = std::fs::read_to_string(page(&id)).unwrap();
+        let start = text.find("[`rulesets/bundled/").unwrap();
+        let link = &text[start + 2..];
+        let (file, rest) = link.split_once(':').unwrap();
+        let line: usize = rest[..rest.find('`').unwrap()].parse().unwrap();
+        assert!(
+            text.contains(&format!("{file}#L{line})")),
+            "{id}: the two line numbers differ"
+        );
+        let rules = std::fs::read_to_string(root().join(file)).unwrap();
+        let lines: Vec<&str> = rules.lines().collect();
+        let meta = lines
+            .iter()
+            .position(|l| l.trim() == format!("# id: {id}"))
+            .unwrap();
+        let rule = meta
+            + lines[meta..]
+                .iter()
+                .position(|l| l.starts_with("findings contains"))
+                .unwrap();
+        if rule + 1 != line {
+            wrong.push(format!(
+                "{id}: links to {file}:{line}, the rule is at {}",
+                rule + 1
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
