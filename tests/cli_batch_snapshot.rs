@@ -267,6 +267,17 @@ fn identical_principals_evaluated_once_give_their_own_records() {
     assert_eq!(ids("user/u11", "named-bucket"), deny);
     assert_eq!(ids("user/u1", "tagged-bucket"), ["identity-no-allow"]);
     assert_eq!(ids("user/dave", "tagged-bucket"), deny);
+    // Shards share within themselves; merged, they are the whole run.
+    let mut merged: Vec<serde_json::Value> = (0..3)
+        .flat_map(|i| snapshot_batch(&dir, &["--shard", &format!("{i}/3")]).1)
+        .map(without_index)
+        .collect();
+    merged.sort_by_key(|r| {
+        let p = r["pair"]["principal"].as_str().unwrap().to_string();
+        let b = r["pair"]["bucket"].as_str().unwrap().to_string();
+        (p, b)
+    });
+    assert_eq!(merged, whole);
     // A team's rules may tell principals apart by their ARN: no sharing then.
     let (err, _) = snapshot_batch(&dir, &["--rules", "tests/fixtures/testing/team.s3why"]);
     assert!(
