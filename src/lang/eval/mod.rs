@@ -135,17 +135,34 @@ fn set_slot(env: &mut Env, slot: u32, v: Option<Value>) {
 }
 
 /// The (key, value) pairs `some`/iteration visit: arrays (index, element), sets
-/// (element, element), objects (key, value). Anything else has none.
-pub(crate) fn entries(v: &Value) -> Vec<(Value, Value)> {
+/// (element, element), objects (key, value). Anything else has none. Lazy: a loop that
+/// stops early clones only what it visited.
+pub(crate) fn entries(v: &Value) -> Entries<'_> {
     match v {
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (Value::num(i as f64), x.clone()))
-            .collect(),
-        Value::Set(s) => s.iter().map(|x| (x.clone(), x.clone())).collect(),
-        Value::Object(o) => o.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
-        _ => Vec::new(),
+        Value::Array(a) => Entries::Array(a.iter().enumerate()),
+        Value::Set(s) => Entries::Set(s.iter()),
+        Value::Object(o) => Entries::Object(o.iter()),
+        _ => Entries::None,
+    }
+}
+
+pub(crate) enum Entries<'a> {
+    Array(std::iter::Enumerate<std::slice::Iter<'a, Value>>),
+    Set(std::collections::btree_set::Iter<'a, Value>),
+    Object(std::collections::btree_map::Iter<'a, Value, Value>),
+    None,
+}
+
+impl Iterator for Entries<'_> {
+    type Item = (Value, Value);
+
+    fn next(&mut self) -> Option<(Value, Value)> {
+        match self {
+            Entries::Array(it) => it.next().map(|(i, x)| (Value::num(i as f64), x.clone())),
+            Entries::Set(it) => it.next().map(|x| (x.clone(), x.clone())),
+            Entries::Object(it) => it.next().map(|(k, x)| (k.clone(), x.clone())),
+            Entries::None => None,
+        }
     }
 }
 
