@@ -30,16 +30,12 @@ impl Ev<'_> {
                 None => Ok(()),
             },
             ExprKind::Index(..) | ExprKind::Gen(..) => self.reference(e, env, k),
-            ExprKind::Call(callee, args) => self.all(
-                args,
-                0,
-                Vec::with_capacity(args.len()),
-                env,
-                &mut |ev, env, vals| match ev.call(*callee, args, vals, e.span)? {
-                    Some(v) => k(ev, env, v),
-                    None => Ok(()),
-                },
-            ),
+            ExprKind::Call(callee, args) => self.all(args, env, &mut |ev, env, vals| match ev
+                .call(*callee, args, vals, e.span)?
+            {
+                Some(v) => k(ev, env, v),
+                None => Ok(()),
+            }),
             ExprKind::Binary(op, l, r) => self.expr(l, env, &mut |ev, env, lv| {
                 ev.expr(r, env, &mut |ev, env, rv| match binary(
                     *op, &lv, &rv, e.span, l.span, r.span,
@@ -97,16 +93,16 @@ impl Ev<'_> {
     /// Array, set, object and interpolated-string constructors.
     fn collection(&mut self, e: &Expr, env: &mut Env, k: KV<'_>) -> R {
         match &e.kind {
-            ExprKind::Array(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| {
-                k(ev, env, Value::array(vs))
-            }),
-            ExprKind::Set(xs) => self.all(xs, 0, Vec::new(), env, &mut |ev, env, vs| {
+            ExprKind::Array(xs) => {
+                self.all(xs, env, &mut |ev, env, vs| k(ev, env, Value::array(vs)))
+            }
+            ExprKind::Set(xs) => self.all(xs, env, &mut |ev, env, vs| {
                 k(ev, env, Value::set(vs.into_iter().collect()))
             }),
             ExprKind::Object(kvs) => self.pairs(kvs, 0, BTreeMap::new(), env, &mut |ev, env, m| {
                 k(ev, env, Value::object(m))
             }),
-            ExprKind::Interp(parts) => self.all(parts, 0, Vec::new(), env, &mut |ev, env, vs| {
+            ExprKind::Interp(parts) => self.all(parts, env, &mut |ev, env, vs| {
                 let s: String = vs.iter().map(Value::to_text).collect();
                 k(ev, env, Value::str(&s))
             }),
@@ -196,14 +192,22 @@ impl Ev<'_> {
     }
 
     /// Cartesian evaluation of a list of expressions.
-    fn all(&mut self, xs: &[Expr], i: usize, acc: Vec<Value>, env: &mut Env, k: KVs<'_>) -> R {
-        let Some(x) = xs.get(i) else {
-            return k(self, env, acc);
+    /// Every combination of the values of `xs` (each may have several), in order. One
+    /// growing vector, copied once per complete combination.
+    fn all(&mut self, xs: &[Expr], env: &mut Env, k: KVs<'_>) -> R {
+        let mut acc = Vec::with_capacity(xs.len());
+        self.all_from(xs, &mut acc, env, k)
+    }
+
+    fn all_from(&mut self, xs: &[Expr], acc: &mut Vec<Value>, env: &mut Env, k: KVs<'_>) -> R {
+        let Some(x) = xs.get(acc.len()) else {
+            return k(self, env, acc.clone());
         };
         self.expr(x, env, &mut |ev, env, v| {
-            let mut next = acc.clone();
-            next.push(v);
-            ev.all(xs, i + 1, next, env, k)
+            acc.push(v);
+            let r = ev.all_from(xs, acc, env, k);
+            acc.pop();
+            r
         })
     }
 
