@@ -7,6 +7,9 @@
     reason = "test helpers fail loudly"
 )]
 
+mod support;
+use support::copy_dir;
+
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
@@ -183,17 +186,4 @@ fn a_bad_bucket_spoils_only_its_cells() {
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }

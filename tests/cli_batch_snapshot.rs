@@ -7,27 +7,16 @@
     reason = "test helpers fail loudly"
 )]
 
+mod support;
+use support::copy_dir;
+
 use std::process::Command;
 
+/// `s3why batch --quiet --snapshot` of the fixture snapshot: exit status and records.
 fn batch(extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "batch",
-            "--quiet",
-            "--snapshot",
-            "tests/fixtures/awsdata/snapshot",
-            "--request",
-            "tests/fixtures/awsdata/request-template.json",
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
-    let records = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (out.status.code().unwrap(), records)
+    let dir = std::path::Path::new("tests/fixtures/awsdata/snapshot");
+    let (code, _, records) = snapshot_batch(dir, &[&["--quiet"], extra].concat());
+    (code, records)
 }
 
 #[test]
@@ -177,20 +166,9 @@ fn twins_snapshot() -> std::path::PathBuf {
     dir
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
-fn snapshot_batch(dir: &std::path::Path, extra: &[&str]) -> (String, Vec<serde_json::Value>) {
+/// `s3why batch --snapshot DIR` with the fixture request template: exit status, standard
+/// error and records.
+fn snapshot_batch(dir: &std::path::Path, extra: &[&str]) -> (i32, String, Vec<serde_json::Value>) {
     let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("batch")
@@ -204,7 +182,11 @@ fn snapshot_batch(dir: &std::path::Path, extra: &[&str]) -> (String, Vec<serde_j
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    (String::from_utf8_lossy(&out.stderr).into_owned(), records)
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        records,
+    )
 }
 
 /// Issue 7: principals with identical policies are evaluated once per bucket, and their
@@ -214,7 +196,7 @@ fn snapshot_batch(dir: &std::path::Path, extra: &[&str]) -> (String, Vec<serde_j
 #[test]
 fn identical_principals_evaluated_once_give_their_own_records() {
     let dir = twins_snapshot();
-    let (err, whole) = snapshot_batch(&dir, &[]);
+    let (_, err, whole) = snapshot_batch(&dir, &[]);
     assert!(
         err.contains("matrix: 8 principals with 5 distinct identities × 6 buckets = 48 pairs"),
         "{err}"
@@ -228,7 +210,7 @@ fn identical_principals_evaluated_once_give_their_own_records() {
     principals.dedup();
     assert_eq!(principals.len(), 8);
     for p in &principals {
-        let (err, records) = snapshot_batch(&dir, &["--principal", p]);
+        let (_, err, records) = snapshot_batch(&dir, &["--principal", p]);
         assert!(
             err.contains("matrix: 1 principals with 1 distinct identities"),
             "{err}"
@@ -269,7 +251,7 @@ fn identical_principals_evaluated_once_give_their_own_records() {
     assert_eq!(ids("user/dave", "tagged-bucket"), deny);
     // Shards share within themselves; merged, they are the whole run.
     let mut merged: Vec<serde_json::Value> = (0..3)
-        .flat_map(|i| snapshot_batch(&dir, &["--shard", &format!("{i}/3")]).1)
+        .flat_map(|i| snapshot_batch(&dir, &["--shard", &format!("{i}/3")]).2)
         .map(without_index)
         .collect();
     merged.sort_by_key(|r| {
@@ -279,7 +261,7 @@ fn identical_principals_evaluated_once_give_their_own_records() {
     });
     assert_eq!(merged, whole);
     // A team's rules may tell principals apart by their ARN: no sharing then.
-    let (err, _) = snapshot_batch(&dir, &["--rules", "tests/fixtures/testing/team.s3why"]);
+    let (_, err, _) = snapshot_batch(&dir, &["--rules", "tests/fixtures/testing/team.s3why"]);
     assert!(
         err.contains("matrix: 8 principals each evaluated on its own × 6 buckets = 48 pairs"),
         "{err}"
