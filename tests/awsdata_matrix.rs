@@ -187,3 +187,64 @@ fn a_bad_bucket_spoils_only_its_cells() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A copy of the fixture snapshot where u1, u2 and u3 join alice in group `uploaders`
+/// with her tags: one identity of four principals.
+fn twins() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3why-matrix-twins-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(Path::new("tests/fixtures/awsdata/snapshot"), &dir);
+    let path = dir.join("iam/authorization-details.json");
+    let mut auth: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for name in ["u1", "u2", "u3"] {
+        auth["UserDetailList"].as_array_mut().unwrap().push(json!({
+            "Path": "/", "UserName": name, "UserId": format!("AIDA{name:0>17}"),
+            "Arn": format!("arn:aws:iam::111122223333:user/{name}"),
+            "GroupList": ["uploaders"], "AttachedManagedPolicies": [],
+            "Tags": [{"Key": "team", "Value": "data"}],
+        }));
+    }
+    std::fs::write(&path, auth.to_string()).unwrap();
+    dir
+}
+
+/// Every record of `m` in matrix order, and how many pairs were evaluated.
+fn records(m: &Matrix<'_>, ruleset: &s3why::rules::Ruleset) -> (Vec<Value>, usize) {
+    let evaluated = std::sync::atomic::AtomicUsize::new(0);
+    let out = m
+        .cells()
+        .map(|c| {
+            m.record(&c, |cell, facts| {
+                evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let facts = facts.unwrap();
+                let verdict = decide(&facts);
+                let findings = ruleset.findings(facts, &verdict).unwrap();
+                s3why::report::verdict_record(&cell.source, &verdict, findings)
+            })
+        })
+        .collect();
+    (out, evaluated.into_inner())
+}
+
+/// Issue 7: identical principals are evaluated once per bucket (fewer evaluations than
+/// pairs), and the records are the same as evaluating every pair, including when the
+/// bound on shared records is hit (`max_shared`).
+#[test]
+fn identical_principals_share_evaluations_and_records() {
+    let dir = twins();
+    let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
+    let ruleset = s3why::rules::Ruleset::load(true, &[]).unwrap();
+    let new = || Matrix::new(&s, template(), PutObject::default(), &Selection::default()).unwrap();
+    let m = new();
+    assert_eq!(m.classes(), 4, "{}", m.describe());
+    let (shared, evaluated) = records(&m, &ruleset);
+    let (alone, all) = records(&new().each_alone(), &ruleset);
+    assert_eq!(all, m.total());
+    assert!(evaluated < all, "{evaluated} of {all} pairs evaluated");
+    assert_eq!(shared, alone);
+    for bound in [0, 1] {
+        let (bounded, _) = records(&new().max_shared(bound), &ruleset);
+        assert_eq!(bounded, alone, "max_shared({bound})");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -87,10 +87,12 @@ pub struct Matrix<'a> {
     classes: Vec<Vec<usize>>,
     /// Set by [`Matrix::each_alone`].
     alone: bool,
+    /// At most this many shared records are held ([`Matrix::max_shared`]).
+    max_shared: usize,
     /// Facts built once and reused by every pair (see [`Matrix::facts`]): each
     /// principal's against the first bucket, and each bucket's for the first principal of
     /// each principal account (`bucket_parts[account slot * buckets + bucket]`).
-    principal_parts: Vec<OnceLock<Result<Facts, DataError>>>,
+    principal_parts: Vec<Mutex<PrincipalPart>>,
     account_slot: Vec<usize>,
     account_first: Vec<usize>,
     bucket_parts: Vec<OnceLock<Result<Facts, DataError>>>,
@@ -103,8 +105,20 @@ pub struct Matrix<'a> {
 /// the bucket's policies tell the members apart, so each is evaluated on its own.
 type Shared = Option<(String, Value)>;
 
+/// How many shared records are held at most by default (about 3 KB each): a bound on
+/// memory whatever the number of identities and buckets.
+pub const MAX_SHARED: usize = 50_000;
+
 /// A (class, bucket)'s shared record, and how many of its pairs have yet to take it.
 type Slot = (Arc<OnceLock<Shared>>, usize);
+
+/// A principal's facts, built by the first of its pairs that needs them, and how many of
+/// its pairs in this shard have yet to be recorded: the last drops them, so only the
+/// principals in flight are held (the matrix is principal-major).
+struct PrincipalPart {
+    facts: Option<Arc<Result<Facts, DataError>>>,
+    remaining: usize,
+}
 
 fn matcher(glob: &Option<String>, flag: &str) -> Result<Option<GlobMatcher>, DataError> {
     glob.as_ref()
@@ -164,10 +178,23 @@ impl<'a> Matrix<'a> {
                 });
             account_slot.push(slot);
         }
-        let parts = |n: usize| (0..n).map(|_| OnceLock::new()).collect::<Vec<_>>();
+        let owned = |n: usize| selection.shard.map_or(true, |s| s.owns(n));
+        let principal_parts = (0..principals.len())
+            .map(|p| {
+                let remaining = (0..buckets.len())
+                    .filter(|b| owned(p * buckets.len() + b))
+                    .count();
+                Mutex::new(PrincipalPart {
+                    facts: None,
+                    remaining,
+                })
+            })
+            .collect();
         Ok(Matrix {
-            principal_parts: parts(principals.len()),
-            bucket_parts: parts(account_first.len() * buckets.len()),
+            principal_parts,
+            bucket_parts: (0..account_first.len() * buckets.len())
+                .map(|_| OnceLock::new())
+                .collect(),
             account_slot,
             account_first,
             snapshots,
@@ -179,6 +206,7 @@ impl<'a> Matrix<'a> {
             class_of,
             classes,
             alone: false,
+            max_shared: MAX_SHARED,
             shared: Mutex::new(HashMap::new()),
         })
     }
@@ -194,6 +222,13 @@ impl<'a> Matrix<'a> {
         self.classes = (0..self.principals.len()).map(|p| vec![p]).collect();
         self.class_of = (0..self.principals.len()).collect();
         self.alone = true;
+        self
+    }
+
+    /// Holds at most `n` shared records at a time (default [`MAX_SHARED`]); pairs past
+    /// the bound are evaluated on their own, with the same records.
+    pub fn max_shared(mut self, n: usize) -> Matrix<'a> {
+        self.max_shared = n;
         self
     }
 
@@ -248,10 +283,25 @@ impl<'a> Matrix<'a> {
         let p = cell.index / self.buckets.len();
         let b = cell.index % self.buckets.len();
         let slot = self.account_slot[p];
-        let principal = self.principal_parts[p].get_or_init(|| self.assemble(p, 0));
-        let bucket = self.bucket_parts[slot * self.buckets.len() + b]
-            .get_or_init(|| self.assemble(self.account_first[slot], b));
-        match (principal, bucket) {
+        let principal = {
+            let mut part = lock(&self.principal_parts[p]);
+            Arc::clone(
+                part.facts
+                    .get_or_insert_with(|| Arc::new(self.assemble(p, 0))),
+            )
+        };
+        let bucket = self.bucket_parts[slot * self.buckets.len() + b].get_or_init(|| {
+            // Kept for the whole run: without the identity, which the principal's part
+            // gives (a copy per bucket would be most of the memory).
+            self.assemble(self.account_first[slot], b).map(|mut f| {
+                f.identity = Default::default();
+                if let Some(d) = f.document.as_object_mut() {
+                    d.shift_remove("identity");
+                }
+                f
+            })
+        });
+        match (principal.as_ref(), bucket) {
             (Ok(principal), Ok(bucket)) => compose(principal, bucket, &cell.bucket),
             _ => self.assemble(p, b),
         }
@@ -271,13 +321,28 @@ impl<'a> Matrix<'a> {
     where
         F: Fn(&Cell, Result<Facts, DataError>) -> Value,
     {
+        let record = self.evaluate_or_share(cell, evaluate);
+        let mut part = lock(&self.principal_parts[cell.index / self.buckets.len()]);
+        part.remaining = part.remaining.saturating_sub(1);
+        if part.remaining == 0 {
+            part.facts = None;
+        }
+        record
+    }
+
+    fn evaluate_or_share<F>(&self, cell: &Cell, evaluate: F) -> Value
+    where
+        F: Fn(&Cell, Result<Facts, DataError>) -> Value,
+    {
         let p = cell.index / self.buckets.len();
         let b = cell.index % self.buckets.len();
         let class = self.class_of[p];
         if self.classes[class].len() == 1 {
             return evaluate(cell, self.facts(cell));
         }
-        let slot = self.take_slot(class, b);
+        let Some(slot) = self.take_slot(class, b, p) else {
+            return evaluate(cell, self.facts(cell));
+        };
         let mut own = None;
         let shared = slot.get_or_init(|| {
             let facts = self.facts(cell);
@@ -309,29 +374,36 @@ impl<'a> Matrix<'a> {
         }
     }
 
-    /// The shared slot of (class, bucket); the last of the class's pairs to take it
-    /// removes it, so the table holds only the buckets still in use.
-    fn take_slot(&self, class: usize, b: usize) -> Arc<OnceLock<Shared>> {
-        // A poisoned lock only means a worker panicked (its record is an error record);
-        // the table itself is still consistent.
-        let mut table = self
-            .shared
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// The shared slot of (class, bucket), for principal `p`. A slot counts the class's
+    /// pairs still to come (those of `p` and the principals after it, in this shard); the
+    /// last to take it removes it, so the table holds only the buckets in use. At most
+    /// `max_shared` slots are held: past that, `None`, and the pair is evaluated on its
+    /// own (a member that comes later opens a slot again).
+    fn take_slot(&self, class: usize, b: usize, p: usize) -> Option<Arc<OnceLock<Shared>>> {
+        let mut table = lock(&self.shared);
+        if table.len() >= self.max_shared && !table.contains_key(&(class, b)) {
+            return None;
+        }
         let entry = table.entry((class, b)).or_insert_with(|| {
             let pairs = self.classes[class]
                 .iter()
-                .filter(|&&m| self.owns(m * self.buckets.len() + b))
+                .filter(|&&m| m >= p && self.owns(m * self.buckets.len() + b))
                 .count();
             (Arc::new(OnceLock::new()), pairs)
         });
         let slot = Arc::clone(&entry.0);
-        entry.1 -= 1;
+        entry.1 = entry.1.saturating_sub(1);
         if entry.1 == 0 {
             table.remove(&(class, b));
         }
-        slot
+        Some(slot)
     }
+}
+
+/// A poisoned lock only means a worker panicked while holding it (its record is an error
+/// record); what the lock guards is still consistent.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A pair's facts from the principal's (against another bucket) and the bucket's (for
