@@ -3,7 +3,6 @@
 //! silently changes a verdict; AWS-shaped values are accepted as AWS returns them.
 
 pub mod locate;
-mod policy_cache;
 mod reader;
 mod request;
 
@@ -268,7 +267,7 @@ fn read_policy(v: &Value, kind: PolicyType, path: &str) -> Result<Policy, FieldE
     } else {
         path.to_string()
     };
-    policy_cache::parse(inner, kind, &path)
+    Policy::parse(inner, kind, &path)
 }
 
 fn read_named(
