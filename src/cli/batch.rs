@@ -298,12 +298,21 @@ pub fn run(args: &BatchArgs) -> Status {
     let mut who = s3why::batch::matrix_summary::MatrixSummary::default();
     let mut write_error: Option<std::io::Error> = None;
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
+        // A matrix knows how many pairs it has: a bar with the time left. A stream of
+        // records does not: a spinner with the count.
+        let (bar, template) = match &ctx.matrix {
+            Some(m) => (
+                indicatif::ProgressBar::new(m.cells().count() as u64),
+                "{bar:40} {pos}/{len} pairs ({per_sec}, {eta} left)",
+            ),
+            None => (
+                indicatif::ProgressBar::new_spinner(),
                 "{spinner} {pos} records ({per_sec}) {elapsed}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            ),
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar
     });
