@@ -24,3 +24,4 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod testing;
+pub mod walk;

@@ -182,21 +182,8 @@ fn read_to_string(path: &Path) -> Result<String, String> {
 
 /// Every fact-document file under `dir`, sorted, recursively.
 fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read folder: {e}"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(walk(&p)?);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("json" | "yaml" | "yml" | "ndjson" | "jsonl")
-        ) {
-            out.push(p);
-        }
-    }
-    Ok(out)
+    crate::walk::files(dir, &|_| true, &|p| {
+        crate::walk::has_extension(p, &["json", "yaml", "yml", "ndjson", "jsonl"])
+    })
+    .map_err(|(_, e)| format!("cannot read folder: {e}"))
 }

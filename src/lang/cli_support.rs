@@ -57,22 +57,11 @@ pub fn collect_rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> 
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "s3why") {
-            out.push(p);
-        }
-    }
+    let found = crate::walk::files(dir, &|_| true, &|p| {
+        crate::walk::has_extension(p, &["s3why"])
+    })
+    .map_err(|(path, source)| LoadError::Io { path, source })?;
+    out.extend(found);
     Ok(())
 }
 

@@ -36,27 +36,22 @@ pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let shown = dir.display().to_string();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| LoadError::new(&shown, 0, format!("cannot read the folder: {e}")))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            if name != "snapshots" {
-                walk(&path, out)?;
-            }
-        } else if is_case_file(&path) {
-            out.push(path);
-        }
-    }
+    let hidden = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    };
+    let found = crate::walk::files(
+        dir,
+        &|p| !hidden(p) && p.file_name().is_some_and(|n| n != "snapshots"),
+        &|p| !hidden(p) && is_case_file(p),
+    )
+    .map_err(|(folder, e)| {
+        LoadError::new(
+            &folder.display().to_string(),
+            0,
+            format!("cannot read the folder: {e}"),
+        )
+    })?;
+    out.extend(found);
     Ok(())
 }
