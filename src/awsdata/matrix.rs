@@ -89,13 +89,12 @@ pub struct Matrix<'a> {
     alone: bool,
     /// At most this many shared records are held ([`Matrix::max_shared`]).
     max_shared: usize,
-    /// Facts built once and reused by every pair (see [`Matrix::facts`]): each
-    /// principal's against the first bucket, and each bucket's for the first principal of
-    /// each principal account (`bucket_parts[account slot * buckets + bucket]`).
+    /// Facts kept from assembled pairs and reused by the others (see [`Matrix::facts`]):
+    /// each principal's, and each bucket's for each principal account
+    /// (`bucket_parts[account slot * buckets + bucket]`, without the identity).
     principal_parts: Vec<Mutex<PrincipalPart>>,
     account_slot: Vec<usize>,
-    account_first: Vec<usize>,
-    bucket_parts: Vec<OnceLock<Result<Facts, DataError>>>,
+    bucket_parts: Vec<OnceLock<Facts>>,
     /// Per (class, bucket) being evaluated: the shared record, and how many of the
     /// class's pairs in this shard have yet to take it (dropped at zero).
     shared: Mutex<HashMap<(usize, usize), Slot>>,
@@ -116,7 +115,7 @@ type Slot = (Arc<OnceLock<Shared>>, usize);
 /// its pairs in this shard have yet to be recorded: the last drops them, so only the
 /// principals in flight are held (the matrix is principal-major).
 struct PrincipalPart {
-    facts: Option<Arc<Result<Facts, DataError>>>,
+    facts: Option<Arc<Facts>>,
     remaining: usize,
 }
 
@@ -164,17 +163,17 @@ impl<'a> Matrix<'a> {
             classes[class].push(i);
             class_of.push(class);
         }
-        // The principals' accounts: a bucket's side is built once for each.
-        let mut account_first: Vec<usize> = Vec::new();
+        // The principals' accounts: a bucket's side is kept once for each.
+        let mut accounts: Vec<&str> = Vec::new();
         let mut account_slot = Vec::with_capacity(principals.len());
-        for (i, p) in principals.iter().enumerate() {
-            let account = p.split(':').nth(4);
-            let slot = account_first
+        for p in &principals {
+            let account = p.split(':').nth(4).unwrap_or_default();
+            let slot = accounts
                 .iter()
-                .position(|&f| principals[f].split(':').nth(4) == account)
+                .position(|a| *a == account)
                 .unwrap_or_else(|| {
-                    account_first.push(i);
-                    account_first.len() - 1
+                    accounts.push(account);
+                    accounts.len() - 1
                 });
             account_slot.push(slot);
         }
@@ -192,11 +191,10 @@ impl<'a> Matrix<'a> {
             .collect();
         Ok(Matrix {
             principal_parts,
-            bucket_parts: (0..account_first.len() * buckets.len())
+            bucket_parts: (0..accounts.len() * buckets.len())
                 .map(|_| OnceLock::new())
                 .collect(),
             account_slot,
-            account_first,
             snapshots,
             template,
             flags,
@@ -273,38 +271,35 @@ impl<'a> Matrix<'a> {
     /// The pair's fact document, read (its JSON is `facts.document`).
     ///
     /// Assembling and compiling a document per pair would repeat the same work 100,000
-    /// times, so a pair's facts are put together from two that are built once: the
-    /// principal's against the first bucket gives the identity and the request (which
-    /// depend on the principal and its account only), the bucket's for the first
-    /// principal of the same account gives the rest (which depend on the bucket and the
-    /// principal's account only, `assemble::facts`). When either cannot be built, the
-    /// pair is assembled on its own, which names the error.
+    /// times. `assemble::facts` depends on the principal only through its identity,
+    /// request and account, and on the bucket only through the rest, so a pair is put
+    /// together from the principal's part and the bucket's part (for the principal's
+    /// account) when both are known; otherwise it is assembled on its own, and its parts
+    /// are kept for the pairs to come. A pair that cannot be assembled keeps nothing and
+    /// reports its own error.
     pub fn facts(&self, cell: &Cell) -> Result<Facts, DataError> {
         let p = cell.index / self.buckets.len();
         let b = cell.index % self.buckets.len();
-        let slot = self.account_slot[p];
-        let principal = {
-            let mut part = lock(&self.principal_parts[p]);
-            Arc::clone(
-                part.facts
-                    .get_or_insert_with(|| Arc::new(self.assemble(p, 0))),
-            )
-        };
-        let bucket = self.bucket_parts[slot * self.buckets.len() + b].get_or_init(|| {
+        let bucket_part = &self.bucket_parts[self.account_slot[p] * self.buckets.len() + b];
+        let principal = lock(&self.principal_parts[p]).facts.clone();
+        if let (Some(principal), Some(bucket)) = (principal, bucket_part.get()) {
+            return compose(&principal, bucket, &cell.bucket);
+        }
+        let facts = self.assemble(p, b)?;
+        lock(&self.principal_parts[p])
+            .facts
+            .get_or_insert_with(|| Arc::new(facts.clone()));
+        bucket_part.get_or_init(|| {
             // Kept for the whole run: without the identity, which the principal's part
             // gives (a copy per bucket would be most of the memory).
-            self.assemble(self.account_first[slot], b).map(|mut f| {
-                f.identity = Default::default();
-                if let Some(d) = f.document.as_object_mut() {
-                    d.shift_remove("identity");
-                }
-                f
-            })
+            let mut f = facts.clone();
+            f.identity = Default::default();
+            if let Some(d) = f.document.as_object_mut() {
+                d.shift_remove("identity");
+            }
+            f
         });
-        match (principal.as_ref(), bucket) {
-            (Ok(principal), Ok(bucket)) => compose(principal, bucket, &cell.bucket),
-            _ => self.assemble(p, b),
-        }
+        Ok(facts)
     }
 
     /// The fact document of principal `p` and bucket `b`, assembled and read.
