@@ -47,7 +47,7 @@ pub fn collect_rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> 
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out)?;
+            out.extend(walk(p)?);
         } else {
             out.push(p.clone());
         }
@@ -56,13 +56,11 @@ pub fn collect_rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> 
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let found = crate::walk::files(dir, &|_| true, &|p| {
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    crate::walk::files(dir, &|_| true, &|p| {
         crate::walk::has_extension(p, &["s3why"])
     })
-    .map_err(|(path, source)| LoadError::Io { path, source })?;
-    out.extend(found);
-    Ok(())
+    .map_err(|(path, source)| LoadError::Io { path, source })
 }
 
 /// Loads and compiles every rule file under `paths` with the extra builtins.

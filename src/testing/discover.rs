@@ -26,7 +26,7 @@ pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
         let meta = std::fs::metadata(p)
             .map_err(|e| LoadError::new(&shown, 0, format!("cannot read: {e}")))?;
         if meta.is_dir() {
-            walk(p, &mut out)?;
+            out.extend(walk(p)?);
         } else {
             out.push(p.clone());
         }
@@ -35,12 +35,12 @@ pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let hidden = |p: &Path| {
         p.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'))
     };
-    let found = crate::walk::files(
+    crate::walk::files(
         dir,
         &|p| !hidden(p) && p.file_name().is_some_and(|n| n != "snapshots"),
         &|p| !hidden(p) && is_case_file(p),
@@ -51,7 +51,5 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
             0,
             format!("cannot read the folder: {e}"),
         )
-    })?;
-    out.extend(found);
-    Ok(())
+    })
 }
