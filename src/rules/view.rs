@@ -27,14 +27,14 @@ fn object(pairs: Vec<(&'static str, Value)>) -> Value {
 
 thread_local! {
     /// The field names of the view, allocated once a thread: a verdict has thousands.
-    static KEYS: std::cell::RefCell<std::collections::HashMap<&'static str, Value>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// Keyed by the literal's address and length: no hashing of the text.
+    static KEYS: RefCell<BTreeMap<(usize, usize), Value>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 fn key(k: &'static str) -> Value {
     KEYS.with(|keys| {
         keys.borrow_mut()
-            .entry(k)
+            .entry((k.as_ptr() as usize, k.len()))
             .or_insert_with(|| Value::str(k))
             .clone()
     })
@@ -114,23 +114,16 @@ fn statement(s: &StatementTrace) -> Value {
     object(pairs)
 }
 
-fn policy(p: &PolicyTrace) -> Value {
+/// A policy's view, given the views of the statements that name the principal, the
+/// action and the resource.
+fn policy(p: &PolicyTrace, statements: Vec<Value>) -> Value {
     object(vec![
         ("policy_type", Value::str(p.policy_type.as_str())),
         ("name", arc(&p.name)),
         ("path", arc(&p.path)),
         ("allows", Value::Bool(p.allows)),
         ("denies", Value::Bool(p.denies)),
-        (
-            "statements",
-            Value::array(
-                p.statements
-                    .iter()
-                    .filter(|s| s.targets())
-                    .map(statement)
-                    .collect(),
-            ),
-        ),
+        ("statements", Value::array(statements)),
     ])
 }
 
@@ -152,26 +145,80 @@ fn reason(r: &Reason) -> Value {
     ])
 }
 
-/// Policy views already built for one record. A counterfactual verdict (the same
-/// request with a header changed) differs from the record's own in a few conditions;
-/// its other policies have the same trace and reuse their view.
+/// Views already built for one record. A counterfactual verdict (the same request with
+/// a header changed) differs from the record's own in a few conditions: its other
+/// statements have the same trace and reuse their view, and a policy whose statement
+/// views are all reused reuses its own.
+///
+/// Statements and policies are found by the address of their path: the traces of one
+/// record's verdicts share the compiled policies' text.
 #[derive(Default)]
 pub struct ViewCache {
-    policies: RefCell<Vec<(PolicyTrace, Value)>>,
+    statements: RefCell<BTreeMap<usize, Vec<(StatementTrace, Value)>>>,
+    policies: RefCell<BTreeMap<usize, Vec<PolicyView>>>,
+}
+
+/// A policy's view and what it was built from.
+struct PolicyView {
+    allows: bool,
+    denies: bool,
+    statements: Vec<Value>,
+    value: Value,
+}
+
+fn address(path: &Arc<str>) -> usize {
+    Arc::as_ptr(path) as *const u8 as usize
 }
 
 impl ViewCache {
+    fn statement(&self, s: &StatementTrace) -> Value {
+        let at = address(&s.path);
+        let found = self
+            .statements
+            .borrow()
+            .get(&at)
+            .and_then(|views| views.iter().find(|(t, _)| t == s))
+            .map(|(_, v)| v.clone());
+        found.unwrap_or_else(|| {
+            let v = statement(s);
+            self.statements
+                .borrow_mut()
+                .entry(at)
+                .or_default()
+                .push((s.clone(), v.clone()));
+            v
+        })
+    }
+
     fn policy(&self, p: &PolicyTrace) -> Value {
+        let statements: Vec<Value> = p
+            .statements
+            .iter()
+            .filter(|s| s.targets())
+            .map(|s| self.statement(s))
+            .collect();
+        let at = address(&p.path);
+        let same = |v: &&PolicyView| {
+            v.allows == p.allows
+                && v.denies == p.denies
+                && v.statements.len() == statements.len()
+                && v.statements.iter().zip(&statements).all(|(a, b)| a == b)
+        };
         let found = self
             .policies
             .borrow()
-            .iter()
-            .find(|(t, _)| Arc::ptr_eq(&t.path, &p.path) && t == p)
-            .map(|(_, v)| v.clone());
+            .get(&at)
+            .and_then(|views| views.iter().find(same))
+            .map(|v| v.value.clone());
         found.unwrap_or_else(|| {
-            let v = policy(p);
-            self.policies.borrow_mut().push((p.clone(), v.clone()));
-            v
+            let value = policy(p, statements.clone());
+            self.policies.borrow_mut().entry(at).or_default().push(PolicyView {
+                allows: p.allows,
+                denies: p.denies,
+                statements,
+                value: value.clone(),
+            });
+            value
         })
     }
 }

@@ -63,7 +63,8 @@ pub(crate) struct Ev<'p> {
     pub(crate) rule_over: HashMap<RuleId, Value>,
     pub(crate) builtin_over: HashMap<BuiltinId, Value>,
     pub(crate) callee_over: HashMap<Callee, Callee>,
-    memo: HashMap<RuleId, Option<Value>>,
+    /// Rule values by rule index (`None`: not computed yet).
+    memo: Vec<Option<Option<Value>>>,
     /// Function results by arguments, like rule values (functions are pure).
     pub(crate) calls: BTreeMap<(RuleId, Vec<Value>), Option<Value>>,
     steps: u64,
@@ -105,7 +106,7 @@ impl<'p> Session<'p> {
                 rule_over: HashMap::new(),
                 builtin_over: HashMap::new(),
                 callee_over: HashMap::new(),
-                memo: HashMap::new(),
+                memo: vec![None; prog.rules.len()],
                 calls: BTreeMap::new(),
                 steps: 0,
                 depth: 0,
@@ -388,7 +389,7 @@ impl<'p> Ev<'p> {
         let saved_rules = self.rule_over.clone();
         let saved_builtins = self.builtin_over.clone();
         let saved_callees = self.callee_over.clone();
-        let saved_memo = std::mem::take(&mut self.memo);
+        let saved_memo = std::mem::replace(&mut self.memo, vec![None; self.prog.rules.len()]);
         let saved_calls = std::mem::take(&mut self.calls);
         for (w, v) in lit.withs.iter().zip(values) {
             if let Some(g) = w.function {
@@ -453,7 +454,7 @@ impl<'p> Ev<'p> {
         if let Some(v) = self.rule_over.get(&id) {
             return Ok(Some(v.clone()));
         }
-        if let Some(v) = self.memo.get(&id) {
+        if let Some(Some(v)) = self.memo.get(id.0 as usize) {
             return Ok(v.clone());
         }
         let prog = self.prog;
@@ -466,7 +467,9 @@ impl<'p> Ev<'p> {
         let r = self.compute_rule(rule, span);
         self.depth -= 1;
         let v = r?;
-        self.memo.insert(id, v.clone());
+        if let Some(slot) = self.memo.get_mut(id.0 as usize) {
+            *slot = Some(v.clone());
+        }
         Ok(v)
     }
 
