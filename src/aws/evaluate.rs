@@ -121,6 +121,12 @@ pub fn evaluate_policy(
     req: &AuthzRequest<'_>,
     opts: MatchOptions,
 ) -> PolicyTrace {
+    // Actions match case-insensitively: fold the action once, not once a statement.
+    let action = req.action.to_lowercase();
+    let req = &AuthzRequest {
+        action: &action,
+        ..req.clone()
+    };
     let statements: Vec<StatementTrace> = policy
         .statements
         .iter()

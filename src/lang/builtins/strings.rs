@@ -96,7 +96,12 @@ fn contains(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     b(arg_str(a, 0)?.contains(arg_str(a, 1)?))
 }
 fn lower(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
-    s(arg_str(a, 0)?.to_lowercase())
+    let text = arg_str(a, 0)?;
+    // Rules lower condition keys that are mostly lower case already: share the string.
+    if !text.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        return Ok(Some(arg(a, 0)?.clone()));
+    }
+    s(text.to_lowercase())
 }
 fn upper(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     s(arg_str(a, 0)?.to_uppercase())
