@@ -108,6 +108,93 @@ impl PartialOrd for Value {
     }
 }
 
+/// A key of a memo table (function results, decisions): a list of values compared in
+/// an order that looks at the cheap parts first (scalars and sizes, then nested values),
+/// so that two different large values, two statements of a verdict say, are told apart
+/// at their first differing field instead of after a walk into their conditions. A memo
+/// table needs a total order consistent with equality, not the language's order, and
+/// never shows this one.
+#[derive(Clone, Debug)]
+pub struct MemoKey(pub Vec<Value>);
+
+impl Ord for MemoKey {
+    fn cmp(&self, o: &Self) -> Ordering {
+        memo_seq(self.0.iter(), o.0.iter(), self.0.len(), o.0.len())
+    }
+}
+
+impl PartialOrd for MemoKey {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl PartialEq for MemoKey {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+
+impl Eq for MemoKey {}
+
+/// Scalars by value; collections by kind and size only.
+fn memo_shallow(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if Arc::ptr_eq(x, y) => Ordering::Equal,
+        (Value::Array(x), Value::Array(y)) => x.len().cmp(&y.len()),
+        (Value::Set(x), Value::Set(y)) => x.len().cmp(&y.len()),
+        (Value::Object(x), Value::Object(y)) => x.len().cmp(&y.len()),
+        _ => a.cmp(b),
+    }
+}
+
+/// The memo order: the shallow comparison, then the elements in that same order.
+fn memo_cmp(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) if !Arc::ptr_eq(x, y) => {
+            memo_seq(x.iter(), y.iter(), x.len(), y.len())
+        }
+        (Value::Set(x), Value::Set(y)) if !Arc::ptr_eq(x, y) => {
+            memo_seq(x.iter(), y.iter(), x.len(), y.len())
+        }
+        (Value::Object(x), Value::Object(y)) if !Arc::ptr_eq(x, y) => {
+            memo_seq(entries(x), entries(y), x.len(), y.len())
+        }
+        (Value::Array(_), Value::Array(_))
+        | (Value::Set(_), Value::Set(_))
+        | (Value::Object(_), Value::Object(_)) => Ordering::Equal,
+        _ => memo_shallow(a, b),
+    }
+}
+
+/// An object's keys and values, in turn.
+fn entries(m: &BTreeMap<Value, Value>) -> impl Iterator<Item = &Value> + Clone {
+    m.iter().flat_map(|(k, v)| [k, v])
+}
+
+/// Sequences: length, then every element's shallow comparison, then every element's
+/// full one. A total order: the same as comparing (length, shallow parts, elements)
+/// lexicographically.
+fn memo_seq<'a, I>(xs: I, ys: I, xn: usize, yn: usize) -> Ordering
+where
+    I: Iterator<Item = &'a Value> + Clone,
+{
+    xn.cmp(&yn)
+        .then_with(|| {
+            xs.clone()
+                .zip(ys.clone())
+                .map(|(a, b)| memo_shallow(a, b))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        })
+        .then_with(|| {
+            xs.zip(ys)
+                .map(|(a, b)| memo_cmp(a, b))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        })
+}
+
 impl Value {
     fn kind_rank(&self) -> u8 {
         match self {
@@ -247,6 +334,43 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memo order is a total order that agrees with equality: every pair of a
+    /// varied set compares as equal exactly when the values are equal, the order is
+    /// antisymmetric, and sorting by it is transitive (each sorted neighbour pair holds).
+    #[test]
+    fn memo_order_is_total_and_agrees_with_equality() {
+        let j = |t: &str| Value::from_json(&serde_json::from_str(t).unwrap_or_default());
+        let texts = [
+            "null", "true", "false", "1", "2", "\"a\"", "\"b\"", "[]", "[1]", "[2]",
+            "[1, [2]]", "[1, [3]]", "[[3], 1]", "{}", "{\"a\": 1}", "{\"a\": 2}",
+            "{\"b\": 1}", "{\"a\": [1], \"z\": \"x\"}", "{\"a\": [2], \"z\": \"x\"}",
+            "{\"a\": [1], \"z\": \"y\"}", "{\"a\": {\"b\": [1, 2]}}",
+        ];
+        let mut values: Vec<Value> = texts.iter().map(|t| j(t)).collect();
+        values.push(Value::set([Value::num(1.0)].into_iter().collect()));
+        values.push(Value::set([Value::num(2.0)].into_iter().collect()));
+        // Equal content in a different allocation.
+        values.push(j("{\"a\": [1], \"z\": \"x\"}"));
+        let key = |v: &Value| MemoKey(vec![v.clone()]);
+        for a in &values {
+            for b in &values {
+                let (ab, ba) = (key(a).cmp(&key(b)), key(b).cmp(&key(a)));
+                assert_eq!(ab == Ordering::Equal, a == b, "{a} vs {b}");
+                assert_eq!(ab, ba.reverse(), "{a} vs {b}");
+            }
+        }
+        let mut sorted: Vec<MemoKey> = values.iter().map(key).collect();
+        sorted.sort();
+        for w in sorted.windows(2) {
+            assert!(w[0] <= w[1]);
+        }
+        for (i, a) in sorted.iter().enumerate() {
+            for b in &sorted[i..] {
+                assert!(a <= b, "{:?} after {:?}", a, b);
+            }
+        }
+    }
 
     #[test]
     fn size_budget() {

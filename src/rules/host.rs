@@ -13,13 +13,14 @@ use crate::aws::condition::Condition;
 use crate::aws::pattern::Wildcard;
 use crate::aws::{command, decide_request, request_context, Verdict};
 use crate::facts::{Facts, Request};
+use crate::lang::value::MemoKey;
 use crate::lang::{Builtin, BuiltinCtx, BuiltinError, Value};
 
 /// What the AWS builtins see: the facts of one record, and the decisions already made
 /// for it (a rule set asks for the same request many times).
 pub struct RuleHost {
     pub facts: Facts,
-    decisions: RefCell<BTreeMap<Value, Value>>,
+    decisions: RefCell<BTreeMap<MemoKey, Value>>,
     views: ViewCache,
 }
 
@@ -40,7 +41,9 @@ impl RuleHost {
     /// Seeds the decision of `request` (the record's own, computed once by the caller).
     pub fn remember(&self, request: Value, verdict: &Verdict) {
         let value = verdict_value_with(verdict, &self.views);
-        self.decisions.borrow_mut().insert(request, value);
+        self.decisions
+            .borrow_mut()
+            .insert(MemoKey(vec![request]), value);
     }
 }
 
@@ -67,15 +70,14 @@ fn string_arg(v: &Value, arg: usize) -> Result<&str, BuiltinError> {
 /// `s3.decide(request)`: the verdict for `request` against the record's policies.
 fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, BuiltinError> {
     let h = host(ctx)?;
-    if let Some(v) = h.decisions.borrow().get(&args[0]) {
+    let key = MemoKey(vec![args[0].clone()]);
+    if let Some(v) = h.decisions.borrow().get(&key) {
         return Ok(Some(v.clone()));
     }
     let request = request_arg(&args[0], 0)?;
     let verdict = decide_request(&h.facts, &request);
     let value = verdict_value_with(&verdict, &h.views);
-    h.decisions
-        .borrow_mut()
-        .insert(args[0].clone(), value.clone());
+    h.decisions.borrow_mut().insert(key, value.clone());
     Ok(Some(value))
 }
 

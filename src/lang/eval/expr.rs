@@ -7,7 +7,7 @@ use crate::lang::builtins::BuiltinCtx;
 use crate::lang::compile::ir::{Callee, Expr, ExprKind, Lit, RuleId};
 use crate::lang::source::Span;
 use crate::lang::syntax::ast::BinOp;
-use crate::lang::value::Value;
+use crate::lang::value::{MemoKey, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 type KObj<'k> = &'k mut dyn FnMut(&mut Ev<'_>, &mut Env, BTreeMap<Value, Value>) -> R;
@@ -265,11 +265,11 @@ impl Ev<'_> {
                 EvalError::new("eval::internal", span, "internal error: unknown function").into(),
             );
         };
-        let key = (id, args);
+        let key = (id, MemoKey(args));
         if let Some(v) = self.calls.get(&key) {
             return Ok(v.clone());
         }
-        let args = &key.1;
+        let args = &key.1 .0;
         self.enter(span)?;
         let mut values: BTreeSet<Value> = BTreeSet::new();
         let mut result = Ok(());
