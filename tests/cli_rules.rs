@@ -317,3 +317,22 @@ fn the_tutorial_quotes_the_rule_file_verbatim() {
     }
     assert!(blocks >= 4, "only {blocks} s3why blocks in the tutorial");
 }
+
+/// A team rule reads fact-document fields the bundled rules do not (the identity
+/// policies): the rules get every field some rule reads, whatever the bundled ones need.
+#[test]
+fn a_team_rule_reads_fields_the_bundled_rules_do_not() {
+    let dir = temp_dir("identity-field");
+    let file = dir.join("policies.s3why");
+    std::fs::write(
+        &file,
+        "package team.policies\n\n# METADATA\n# id: team-policy-count\n# title: How many identity policies the principal has\n# severity: info\nfindings contains f if {\n    n := count(input.identity.policies)\n    f := {\"id\": \"team-policy-count\", \"message\": f\"{n} identity policies\"}\n}\n",
+    )
+    .unwrap();
+    let (_, _, found) = findings(&[
+        "--rules",
+        file.to_str().unwrap(),
+        "docs/examples/team/outside.json",
+    ]);
+    assert!(ids(&found).contains(&"team-policy-count"), "{found:?}");
+}

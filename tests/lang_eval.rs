@@ -107,3 +107,36 @@ fn eval_cases() {
         failures.join("\n\n")
     );
 }
+
+/// The input fields a program reads: the caller converts only those (the bundled
+/// ruleset reads the request and the bucket's account, not the policies). Any read of
+/// `input` as a whole, by a computed key, or a `with input...` means all of it.
+#[test]
+fn input_fields_are_the_fields_the_rules_read() {
+    let fields = |rules: &str| {
+        let mut loader = Loader::new();
+        loader.add_source("t.s3why", format!("package t\n\n{rules}\n"));
+        let program = loader.compile(&[]).expect("compiles");
+        program
+            .input_fields()
+            .map(|f| f.iter().cloned().collect::<Vec<String>>())
+    };
+    assert_eq!(
+        fields("a if { input.request.bucket == \"b\" }\nb := input[\"bucket\"].account\nc := [x | some x in input.identity.policies]"),
+        Some(vec!["bucket".into(), "identity".into(), "request".into()])
+    );
+    assert_eq!(fields("a := 1"), Some(vec![]));
+    assert_eq!(fields("a := input"), None);
+    assert_eq!(fields("a := object.keys(input)"), None);
+    assert_eq!(fields("k := \"request\"\na := input[k]"), None);
+    assert_eq!(fields("a := [k | some k, _ in input]"), None);
+    assert_eq!(
+        fields("b if { input.x }\na if { b with input.x as 1 }"),
+        None
+    );
+    // A field read inside a comprehension, a function, `every` and a default.
+    assert_eq!(
+        fields("f(x) := input.f\nd := {1 | input.c}\ne if { every p in input.e { p } }\ndefault g := input.g"),
+        Some(vec!["c".into(), "e".into(), "f".into(), "g".into()])
+    );
+}

@@ -20,6 +20,7 @@ use super::source::{SourceId, SourceMap, Span};
 use super::syntax::{self, ast::Module, trivia::Comment};
 use super::value::Value;
 use std::any::Any;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Collects rule files; syntax errors are kept and reported by [`Loader::compile`]
@@ -138,6 +139,13 @@ impl Program {
                 session.rule(id, span)
             })
             .collect()
+    }
+
+    /// The top-level fields of `input` the rules read, or `None` when they may read any
+    /// (a rule uses `input` as a whole, a computed key, or `with input...`). A caller
+    /// may give the rules only these fields.
+    pub fn input_fields(&self) -> Option<&BTreeSet<String>> {
+        self.compiled.input_fields.as_ref()
     }
 
     /// The rule at `data.PATH`, which must not be a function.

@@ -342,10 +342,27 @@ mod tests {
     fn memo_order_is_total_and_agrees_with_equality() {
         let j = |t: &str| Value::from_json(&serde_json::from_str(t).unwrap_or_default());
         let texts = [
-            "null", "true", "false", "1", "2", "\"a\"", "\"b\"", "[]", "[1]", "[2]",
-            "[1, [2]]", "[1, [3]]", "[[3], 1]", "{}", "{\"a\": 1}", "{\"a\": 2}",
-            "{\"b\": 1}", "{\"a\": [1], \"z\": \"x\"}", "{\"a\": [2], \"z\": \"x\"}",
-            "{\"a\": [1], \"z\": \"y\"}", "{\"a\": {\"b\": [1, 2]}}",
+            "null",
+            "true",
+            "false",
+            "1",
+            "2",
+            "\"a\"",
+            "\"b\"",
+            "[]",
+            "[1]",
+            "[2]",
+            "[1, [2]]",
+            "[1, [3]]",
+            "[[3], 1]",
+            "{}",
+            "{\"a\": 1}",
+            "{\"a\": 2}",
+            "{\"b\": 1}",
+            "{\"a\": [1], \"z\": \"x\"}",
+            "{\"a\": [2], \"z\": \"x\"}",
+            "{\"a\": [1], \"z\": \"y\"}",
+            "{\"a\": {\"b\": [1, 2]}}",
         ];
         let mut values: Vec<Value> = texts.iter().map(|t| j(t)).collect();
         values.push(Value::set([Value::num(1.0)].into_iter().collect()));

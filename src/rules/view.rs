@@ -212,12 +212,16 @@ impl ViewCache {
             .map(|v| v.value.clone());
         found.unwrap_or_else(|| {
             let value = policy(p, statements.clone());
-            self.policies.borrow_mut().entry(at).or_default().push(PolicyView {
-                allows: p.allows,
-                denies: p.denies,
-                statements,
-                value: value.clone(),
-            });
+            self.policies
+                .borrow_mut()
+                .entry(at)
+                .or_default()
+                .push(PolicyView {
+                    allows: p.allows,
+                    denies: p.denies,
+                    statements,
+                    value: value.clone(),
+                });
             value
         })
     }

@@ -54,10 +54,10 @@ pub struct Builtin {
 
 /// What a builtin sees besides its arguments.
 pub struct BuiltinCtx<'a> {
-    /// The host value given to the evaluation (for host builtins), if any.
+    /// The host value given to the evaluation (for host builtins), if any. Builtins do
+    /// not see `input`: the caller may give the rules only the fields they read
+    /// ([`crate::lang::Program::input_fields`]).
     pub host: Option<&'a dyn Any>,
-    /// The current `input` (with `with` replacements applied).
-    pub input: &'a Value,
 }
 
 /// A type or domain error raised by a builtin.

@@ -3,6 +3,7 @@
 //! dependencies found. All errors of all files are returned together.
 
 pub mod body;
+mod inputs;
 pub mod ir;
 
 use crate::lang::builtins::{Builtin, Registry};
@@ -14,6 +15,7 @@ use crate::lang::syntax::ast::{Head, Module};
 use crate::lang::syntax::trivia::Comment;
 use body::{DefCx, Globals};
 use ir::{CRule, Def};
+use std::collections::BTreeSet;
 
 /// The result of compilation.
 #[derive(Debug)]
@@ -26,6 +28,8 @@ pub struct Compiled {
     pub table: RuleTable,
     /// Rule metadata listing.
     pub infos: Vec<RuleInfo>,
+    /// The top-level `input` fields the rules read (`None`: all of it).
+    pub input_fields: Option<BTreeSet<String>>,
 }
 
 /// Compiles parsed modules (with their comments) against the standard builtins plus
@@ -101,6 +105,7 @@ pub fn compile(
     check::check_cycles(&table, &edges, &mut errors);
     if errors.is_empty() {
         Ok(Compiled {
+            input_fields: inputs::input_fields(&rules),
             rules,
             registry,
             table,

@@ -235,10 +235,7 @@ impl Ev<'_> {
                     )
                     .into());
                 };
-                let ctx = BuiltinCtx {
-                    host: self.host,
-                    input: &self.input,
-                };
+                let ctx = BuiltinCtx { host: self.host };
                 (b.func)(&ctx, &args).map_err(|be| {
                     let at = be
                         .arg
