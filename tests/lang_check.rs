@@ -166,12 +166,9 @@ fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Builtin
         .and_then(|a| a.as_str().map(str::to_string))
         .unwrap_or_default();
     let ok = facts.allowed_actions.contains(&action.as_str());
-    // The current input (after `with`) reaches host builtins too.
-    let seen = ctx
-        .input
-        .get(&Value::str("request"))
-        .and_then(|r| r.get(&Value::str("action")))
-        .unwrap_or(Value::Null);
+    // The current input (after `with`) reaches host builtins through their arguments
+    // (builtins do not see `input` itself: the rules may get only the fields they read).
+    let seen = args[0].get(&Value::str("action")).unwrap_or(Value::Null);
     Ok(Some(Value::array(vec![
         Value::str(if ok { "allowed" } else { "denied" }),
         seen,
