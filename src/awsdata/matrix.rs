@@ -3,7 +3,7 @@
 //! `I/N` splits deterministically, so that N machines running shards `0/N` .. `N-1/N`
 //! together produce exactly the unsharded run (merged by `index`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use globset::{Glob, GlobMatcher};
@@ -85,10 +85,16 @@ pub struct Matrix<'a> {
     /// its identity cannot be read).
     class_of: Vec<usize>,
     classes: Vec<Vec<usize>>,
+    /// Per class: whether its identity side alone tells the members apart (the same for
+    /// every bucket, so looked at once).
+    identity_tells: Vec<OnceLock<bool>>,
     /// Set by [`Matrix::each_alone`].
     alone: bool,
     /// At most this many shared records are held ([`Matrix::max_shared`]).
     max_shared: usize,
+    /// The top-level fields a pair's document carries besides the request
+    /// ([`Matrix::document_fields`]); `None`: all.
+    fields: Option<BTreeSet<String>>,
     /// Facts kept from assembled pairs and reused by the others (see [`Matrix::facts`]):
     /// each principal's, and each bucket's for each principal account
     /// (`bucket_parts[account slot * buckets + bucket]`, without the identity).
@@ -100,9 +106,10 @@ pub struct Matrix<'a> {
     shared: Mutex<HashMap<(usize, usize), Slot>>,
 }
 
-/// The record of the first member of a class for a bucket, with its ARN; `None` when
-/// the bucket's policies tell the members apart, so each is evaluated on its own.
-type Shared = Option<(String, Value)>;
+/// The record of the first member of a class for a bucket, ready to be renamed to each
+/// other member; `None` when the bucket's policies tell the members apart (or the ARN
+/// runs on into a longer name in the record), so each is evaluated on its own.
+type Shared = Option<same::Renamer>;
 
 /// How many shared records are held at most by default (about 3 KB each): a bound on
 /// memory whatever the number of identities and buckets.
@@ -201,10 +208,12 @@ impl<'a> Matrix<'a> {
             principals,
             buckets,
             shard: selection.shard,
+            identity_tells: classes.iter().map(|_| OnceLock::new()).collect(),
             class_of,
             classes,
             alone: false,
             max_shared: MAX_SHARED,
+            fields: None,
             shared: Mutex::new(HashMap::new()),
         })
     }
@@ -219,6 +228,7 @@ impl<'a> Matrix<'a> {
     pub fn each_alone(mut self) -> Matrix<'a> {
         self.classes = (0..self.principals.len()).map(|p| vec![p]).collect();
         self.class_of = (0..self.principals.len()).collect();
+        self.identity_tells = self.classes.iter().map(|_| OnceLock::new()).collect();
         self.alone = true;
         self
     }
@@ -227,6 +237,15 @@ impl<'a> Matrix<'a> {
     /// the bound are evaluated on their own, with the same records.
     pub fn max_shared(mut self, n: usize) -> Matrix<'a> {
         self.max_shared = n;
+        self
+    }
+
+    /// A pair's document (`facts.document`) carries only these top-level fields and the
+    /// request: those the rules read (`Program::input_fields`). Copying the identity
+    /// policies and the SCPs into each of 100,000 documents that no rule reads was an
+    /// eighth of a matrix run. The typed facts are whole either way.
+    pub fn document_fields(mut self, fields: Option<BTreeSet<String>>) -> Matrix<'a> {
+        self.fields = fields;
         self
     }
 
@@ -283,7 +302,7 @@ impl<'a> Matrix<'a> {
         let bucket_part = &self.bucket_parts[self.account_slot[p] * self.buckets.len() + b];
         let principal = lock(&self.principal_parts[p]).facts.clone();
         if let (Some(principal), Some(bucket)) = (principal, bucket_part.get()) {
-            return compose(&principal, bucket, &cell.bucket);
+            return compose(&principal, bucket, &cell.bucket, self.fields.as_ref());
         }
         let facts = self.assemble(p, b)?;
         lock(&self.principal_parts[p])
@@ -345,9 +364,17 @@ impl<'a> Matrix<'a> {
                 .iter()
                 .map(|&m| self.principals[m].as_str())
                 .collect();
-            let shareable = matches!(&facts, Ok(f) if !same::distinguishes(&f.document, &members));
+            let shareable =
+                matches!(&facts, Ok(f) if !self.distinguishes(class, p, b, f, &members));
             let record = evaluate(cell, facts);
-            let shared = shareable.then(|| (cell.principal.clone(), record.clone()));
+            let shared = shareable
+                .then(|| {
+                    // The source names the pair (`...#ARN@bucket`): each member's own.
+                    let mut shared = record.clone();
+                    shared["source"] = Value::Null;
+                    same::Renamer::new(shared, &cell.principal)
+                })
+                .flatten();
             own = Some(record);
             shared
         });
@@ -355,18 +382,45 @@ impl<'a> Matrix<'a> {
             return record;
         }
         match shared {
-            Some((from, record)) => {
-                let mut record = record.clone();
-                // The source names the pair (`...#ARN@bucket`): this cell's, not renamed.
-                record["source"] = Value::Null;
-                if !same::rename(&mut record, from, &cell.principal) {
-                    return evaluate(cell, self.facts(cell));
-                }
+            Some(renamer) => {
+                let mut record = renamer.record_for(&cell.principal);
                 record["source"] = Value::String(cell.source.clone());
                 record
             }
             None => evaluate(cell, self.facts(cell)),
         }
+    }
+
+    /// Whether the pair's policies could tell `members` apart (`same::distinguishes`),
+    /// looking at the whole fact document: the principal's identity and the bucket's
+    /// side from their parts, since the pair's own document may carry only some fields.
+    fn distinguishes(
+        &self,
+        class: usize,
+        p: usize,
+        b: usize,
+        facts: &Facts,
+        members: &[&str],
+    ) -> bool {
+        let bucket_part = &self.bucket_parts[self.account_slot[p] * self.buckets.len() + b];
+        let principal = lock(&self.principal_parts[p]).facts.clone();
+        let (Some(principal), Some(bucket)) = (principal, bucket_part.get()) else {
+            return same::distinguishes(&facts.document, members);
+        };
+        let (Some(side), Some(request)) =
+            (bucket.document.as_object(), facts.document.get("request"))
+        else {
+            return true;
+        };
+        let identity = principal.document.get("identity").map(|v| ("identity", v));
+        let by_identity = *self.identity_tells[class]
+            .get_or_init(|| same::distinguishes_entries(identity.into_iter(), members));
+        let entries = side
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "request" | "identity"))
+            .map(|(k, v)| (k.as_str(), v))
+            .chain([("request", request)]);
+        by_identity || same::distinguishes_entries(entries, members)
     }
 
     /// The shared slot of (class, bucket), for principal `p`. A slot counts the class's
@@ -402,22 +456,36 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// A pair's facts from the principal's (against another bucket) and the bucket's (for
-/// another principal of the same account): see [`Matrix::facts`].
-fn compose(principal: &Facts, bucket: &Facts, name: &str) -> Result<Facts, DataError> {
+/// another principal of the same account): see [`Matrix::facts`]. The document carries
+/// the request and `fields` (all when `None`), in the order of the bucket's document.
+fn compose(
+    principal: &Facts,
+    bucket: &Facts,
+    name: &str,
+    fields: Option<&BTreeSet<String>>,
+) -> Result<Facts, DataError> {
     let mut request = principal
         .document
         .get("request")
         .cloned()
         .unwrap_or_default();
     request["bucket"] = Value::String(name.to_string());
-    let mut document = bucket.document.clone();
+    let wanted = |k: &str| fields.map_or(true, |f| f.contains(k));
+    let mut document = Value::Object(match bucket.document.as_object() {
+        Some(b) => b
+            .iter()
+            .filter(|(k, _)| k.as_str() == "request" || wanted(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        None => Map::new(),
+    });
     document["request"] = request;
     match (principal.document.get("identity"), document.as_object_mut()) {
-        (Some(identity), _) => document["identity"] = identity.clone(),
-        (None, Some(d)) => {
+        (Some(identity), _) if wanted("identity") => document["identity"] = identity.clone(),
+        (_, Some(d)) => {
             d.shift_remove("identity");
         }
-        (None, None) => {}
+        (_, None) => {}
     }
     let read = Request::from_value(&document["request"], "request")
         .map_err(|e| DataError::new("the assembled fact document", &e.path, e.message))?;

@@ -272,7 +272,11 @@ pub fn run(args: &BatchArgs) -> Status {
             }
         },
     };
-    let matrix = match snapshots.as_ref().map(|s| matrix(args, s)).transpose() {
+    let matrix = match snapshots
+        .as_ref()
+        .map(|s| matrix(args, s, &ruleset))
+        .transpose()
+    {
         Ok(m) => m,
         Err(e) => {
             eprintln!("error: {e}");
@@ -383,7 +387,11 @@ pub fn run(args: &BatchArgs) -> Status {
 }
 
 /// The (principal, bucket) pairs of the snapshots, as the flags select them.
-fn matrix<'a>(args: &BatchArgs, snapshots: &'a Snapshots) -> Result<Matrix<'a>, DataError> {
+fn matrix<'a>(
+    args: &BatchArgs,
+    snapshots: &'a Snapshots,
+    ruleset: &Ruleset,
+) -> Result<Matrix<'a>, DataError> {
     let Some(path) = &args.request else {
         return Err(DataError::new(
             "",
@@ -398,7 +406,8 @@ fn matrix<'a>(args: &BatchArgs, snapshots: &'a Snapshots) -> Result<Matrix<'a>, 
         bucket: args.bucket.clone(),
         shard,
     };
-    let matrix = Matrix::new(snapshots, template, PutObject::default(), &selection)?;
+    let matrix = Matrix::new(snapshots, template, PutObject::default(), &selection)?
+        .document_fields(ruleset.program().input_fields().cloned());
     // Principals with the same policies share one evaluation a bucket when the rules are
     // the bundled ones, which only quote the principal's ARN; a team's rules may do more.
     Ok(match args.rules.rules.is_empty() {
