@@ -177,25 +177,30 @@ impl Renamer {
         })
     }
 
-    /// The record with `to` in place of every occurrence of `from`.
+    /// The record with `to` in place of every occurrence of `from`: a copy (objects
+    /// copy their tables, no key is hashed again) whose strings holding `from` are
+    /// rewritten.
     pub fn record_for(&self, to: &str) -> Value {
-        self.copy(&self.record, to)
+        let mut v = self.record.clone();
+        self.replace_in(&mut v, to);
+        v
     }
 
-    fn copy(&self, v: &Value, to: &str) -> Value {
+    fn replace_in(&self, v: &mut Value, to: &str) {
         match v {
-            Value::String(s) => Value::String(self.replace(s, to)),
-            Value::Array(items) => Value::Array(items.iter().map(|i| self.copy(i, to)).collect()),
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, i)| (k.clone(), self.copy(i, to)))
-                    .collect(),
-            ),
-            other => other.clone(),
+            Value::String(s) => {
+                if let Some(renamed) = self.replace(s, to) {
+                    *s = renamed;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| self.replace_in(i, to)),
+            Value::Object(m) => m.values_mut().for_each(|i| self.replace_in(i, to)),
+            _ => {}
         }
     }
 
-    fn replace(&self, s: &str, to: &str) -> String {
+    /// `s` with `to` for `from`, or `None` when `s` does not hold `from`.
+    fn replace(&self, s: &str, to: &str) -> Option<String> {
         let mut out = String::new();
         let mut last = 0;
         for at in self.finder.find_iter(s.as_bytes()) {
@@ -204,10 +209,10 @@ impl Renamer {
             last = at + self.from_len;
         }
         if last == 0 {
-            return s.to_string();
+            return None;
         }
         out.push_str(&s[last..]);
-        out
+        Some(out)
     }
 }
 
