@@ -62,11 +62,16 @@ impl Writer {
     /// Writes one record.
     pub fn record(&mut self, out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
         match self {
-            Writer::Ndjson => writeln!(out, "{}", o.json),
+            // Straight into the (buffered) output: `Display` would go through the
+            // formatting machinery one token at a time.
+            Writer::Ndjson => {
+                serde_json::to_writer(&mut *out, &o.json)?;
+                out.write_all(b"\n")
+            }
             Writer::Json { first } => {
-                let sep = if *first { "\n" } else { ",\n" };
+                out.write_all(if *first { b"\n" } else { b",\n" })?;
                 *first = false;
-                write!(out, "{sep}{}", o.json)
+                serde_json::to_writer(&mut *out, &o.json).map_err(io::Error::from)
             }
             Writer::Text => writeln!(out, "{}", text_line(o)),
             Writer::Sarif(w) => w.record(out, o),
