@@ -190,8 +190,9 @@ fn a_bad_bucket_spoils_only_its_cells() {
 
 /// A copy of the fixture snapshot where u1, u2 and u3 join alice in group `uploaders`
 /// with her tags: one identity of four principals.
-fn twins() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("s3why-matrix-twins-{}", std::process::id()));
+fn twins(test: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("s3why-matrix-twins-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(Path::new("tests/fixtures/awsdata/snapshot"), &dir);
     let path = dir.join("iam/authorization-details.json");
@@ -231,7 +232,7 @@ fn records(m: &Matrix<'_>, ruleset: &s3why::rules::Ruleset) -> (Vec<Value>, usiz
 /// bound on shared records is hit (`max_shared`).
 #[test]
 fn identical_principals_share_evaluations_and_records() {
-    let dir = twins();
+    let dir = twins("share");
     let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
     let ruleset = s3why::rules::Ruleset::load(true, &[]).unwrap();
     let new = || Matrix::new(&s, template(), PutObject::default(), &Selection::default()).unwrap();
@@ -255,7 +256,7 @@ fn identical_principals_share_evaluations_and_records() {
 /// known; and the identity still tells members apart (it is looked at from the parts).
 #[test]
 fn pair_documents_with_only_the_fields_the_rules_read_give_the_same_records() {
-    let dir = twins();
+    let dir = twins("fields");
     let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
     let ruleset = s3why::rules::Ruleset::load(true, &[]).unwrap();
     let fields = ruleset.program().input_fields().cloned();

@@ -52,25 +52,48 @@ pub fn locate_all(text: &str, paths: &[&str]) -> Vec<Option<Position>> {
     let targets: Vec<Vec<Step>> = paths.iter().map(|p| split_path(p)).collect();
     let mut best = vec![None; paths.len()];
     if targets.is_empty() {
-        return best;
+        return Vec::new();
     }
     let mut scanner = Scanner {
         bytes: text.as_bytes(),
         i: 0,
-        line: 1,
-        col: 1,
     };
     scanner.skip_ws();
     // A scan that stops early (malformed text) still leaves the best positions found.
     let _ = scanner.value(&mut Vec::new(), &targets, &mut best, 0);
-    best
+    positions(text.as_bytes(), &best)
 }
 
+/// Byte offsets to lines and columns (columns count characters), in one pass.
+fn positions(bytes: &[u8], offsets: &[Option<usize>]) -> Vec<Option<Position>> {
+    let mut order: Vec<(usize, usize)> = offsets
+        .iter()
+        .enumerate()
+        .filter_map(|(k, o)| o.map(|o| (o, k)))
+        .collect();
+    order.sort_unstable();
+    let mut out = vec![None; offsets.len()];
+    let (mut line, mut column, mut at) = (1, 1, 0);
+    for (offset, k) in order {
+        for &b in bytes.get(at..offset).unwrap_or_default() {
+            if b == b'\n' {
+                line += 1;
+                column = 1;
+            } else if b & 0xC0 != 0x80 {
+                column += 1;
+            }
+        }
+        at = at.max(offset);
+        out[k] = Some(Position { line, column });
+    }
+    out
+}
+
+/// Scans by byte offset; positions become lines and columns at the end, for the few
+/// values found (counting them for every byte was most of the time).
 struct Scanner<'a> {
     bytes: &'a [u8],
     i: usize,
-    line: usize,
-    col: usize,
 }
 
 /// Deeper nesting than this is not located (as in `facts::locate`).
@@ -82,15 +105,7 @@ impl Scanner<'_> {
     }
 
     fn bump(&mut self) {
-        if let Some(b) = self.peek() {
-            self.i += 1;
-            if b == b'\n' {
-                self.line += 1;
-                self.col = 1;
-            } else if b & 0xC0 != 0x80 {
-                self.col += 1;
-            }
-        }
+        self.i += 1;
     }
 
     fn skip_ws(&mut self) {
@@ -104,22 +119,19 @@ impl Scanner<'_> {
         (self.peek()? == b).then(|| self.bump())
     }
 
-    /// Scans one value at `at`, recording its position for every target it is a prefix of.
+    /// Scans one value at `at`, recording its offset for every target it is a prefix of.
     fn value(
         &mut self,
         at: &mut Vec<Step>,
         targets: &[Vec<Step>],
-        best: &mut [Option<Position>],
+        best: &mut [Option<usize>],
         depth: usize,
     ) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
         self.skip_ws();
-        let here = Position {
-            line: self.line,
-            column: self.col,
-        };
+        let here = self.i;
         let mut any = false;
         for (t, b) in targets.iter().zip(best.iter_mut()) {
             if t.starts_with(at) {
@@ -128,6 +140,8 @@ impl Scanner<'_> {
             }
         }
         match self.peek()? {
+            // No target goes inside: step over it.
+            b'{' | b'[' if !any => self.skip_container(depth),
             b'{' => {
                 self.bump();
                 self.skip_ws();
@@ -137,7 +151,7 @@ impl Scanner<'_> {
                 }
                 loop {
                     self.skip_ws();
-                    let key = self.string(any)?;
+                    let key = self.string(true)?;
                     self.expect(b':')?;
                     at.push(Step::Key(key));
                     self.value(at, targets, best, depth + 1)?;
@@ -188,6 +202,34 @@ impl Scanner<'_> {
         }
     }
 
+    /// Steps over an object or array, strings included, to just after its close.
+    fn skip_container(&mut self, depth: usize) -> Option<()> {
+        let mut open = 0usize;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.string(false)?;
+                    continue;
+                }
+                b'{' | b'[' => {
+                    open += 1;
+                    if depth + open > MAX_DEPTH + 1 {
+                        return None;
+                    }
+                }
+                b'}' | b']' => {
+                    open -= 1;
+                    if open == 0 {
+                        self.bump();
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
     /// Scans a string; decodes it only when `decode` (a key on a path some target goes
     /// down), since no other key can be matched (an empty key then stands in for it).
     fn string(&mut self, decode: bool) -> Option<String> {
@@ -198,16 +240,14 @@ impl Scanner<'_> {
         let start = self.i;
         self.bump();
         loop {
+            let rest = self.bytes.get(self.i..)?;
+            self.i += memchr::memchr2(b'"', b'\\', rest)?;
             match self.peek()? {
-                b'\\' => {
-                    self.bump();
-                    self.bump();
-                }
-                b'"' => {
+                b'\\' => self.i += 2,
+                _ => {
                     self.bump();
                     break;
                 }
-                _ => self.bump(),
             }
         }
         if !decode {

@@ -135,11 +135,7 @@ impl Ruleset {
         // A total order on the findings' content: the same findings always come out in
         // the same order, whatever order the rules produced them in (the snapshot
         // matrix relies on it when it renames a shared record, awsdata/same.rs).
-        findings.sort_by(|a, b| {
-            sort_key(a)
-                .cmp(&sort_key(b))
-                .then_with(|| a.to_string().cmp(&b.to_string()))
-        });
+        findings.sort_by_cached_key(|f| (sort_key(f), f.to_string()));
         findings.dedup();
         Ok(findings)
     }
