@@ -39,10 +39,14 @@ impl std::error::Error for FieldError {}
 /// `parent.key`, or `key` at the top.
 pub fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
+        return key.to_string();
     }
+    // Not `format!`: paths are joined for every statement of every policy read.
+    let mut path = String::with_capacity(parent.len() + 1 + key.len());
+    path.push_str(parent);
+    path.push('.');
+    path.push_str(key);
+    path
 }
 
 /// `parent[i]`.

@@ -88,24 +88,21 @@ impl Wildcard {
 /// Splits pattern text into tokens: `*` and `?` are wildcards, the rest literal.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
-    let mut lit = String::new();
-    for c in text.chars() {
-        match c {
-            '*' | '?' => {
-                if !lit.is_empty() {
-                    tokens.push(Token::Literal(std::mem::take(&mut lit)));
-                }
-                tokens.push(if c == '*' {
-                    Token::Star
-                } else {
-                    Token::Question
-                });
-            }
-            _ => lit.push(c),
+    let mut rest = text;
+    // `*` and `?` are ASCII: splitting at their bytes keeps every literal whole UTF-8.
+    while let Some(at) = rest.find(['*', '?']) {
+        if at > 0 {
+            tokens.push(Token::Literal(rest[..at].to_string()));
         }
+        tokens.push(if rest.as_bytes()[at] == b'*' {
+            Token::Star
+        } else {
+            Token::Question
+        });
+        rest = &rest[at + 1..];
     }
-    if !lit.is_empty() {
-        tokens.push(Token::Literal(lit));
+    if !rest.is_empty() {
+        tokens.push(Token::Literal(rest.to_string()));
     }
     tokens
 }

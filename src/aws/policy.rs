@@ -348,8 +348,8 @@ fn pick_one(
             path,
             format!("a statement has {name} or {not_name}, not both"),
         )),
-        (Some(v), None) => Ok((false, string_list(v, &join(path, name))?)),
-        (None, Some(v)) => Ok((true, string_list(v, &join(path, not_name))?)),
+        (Some(v), None) => Ok((false, string_list(v, || join(path, name))?)),
+        (None, Some(v)) => Ok((true, string_list(v, || join(path, not_name))?)),
         (None, None) if required => Err(FieldError::new(
             path,
             format!("missing: a statement needs {name} or {not_name}"),
@@ -358,8 +358,12 @@ fn pick_one(
     }
 }
 
-/// A string or a list of strings.
-fn string_list(v: &serde_json::Value, path: &str) -> Result<Vec<String>, FieldError> {
+/// A string or a list of strings. `path` (the value's JSON path) is made only for an
+/// error: a policy has thousands of these and almost never an error.
+fn string_list(
+    v: &serde_json::Value,
+    path: impl Fn() -> String,
+) -> Result<Vec<String>, FieldError> {
     match v {
         serde_json::Value::String(s) => Ok(vec![s.clone()]),
         serde_json::Value::Array(items) => items
@@ -368,13 +372,13 @@ fn string_list(v: &serde_json::Value, path: &str) -> Result<Vec<String>, FieldEr
             .map(|(i, item)| match item {
                 serde_json::Value::String(s) => Ok(s.clone()),
                 other => Err(FieldError::new(
-                    &index(path, i),
+                    &index(&path(), i),
                     format!("expected a string, found {}", type_name(other)),
                 )),
             })
             .collect(),
         other => Err(FieldError::new(
-            path,
+            &path(),
             format!(
                 "expected a string or a list of strings, found {}",
                 type_name(other)
@@ -433,7 +437,7 @@ fn parse_principal_element(
             let mut entries = Vec::new();
             for (key, value) in map {
                 let kpath = join(&epath, key);
-                for (i, item) in string_list(value, &kpath)?.into_iter().enumerate() {
+                for (i, item) in string_list(value, || kpath.clone())?.into_iter().enumerate() {
                     let ipath = if value.is_array() {
                         index(&kpath, i)
                     } else {
