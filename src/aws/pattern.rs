@@ -22,8 +22,6 @@ pub struct Wildcard {
     tokens: Vec<Token>,
     /// Lower-cased at compile time; values are lower-cased at match time.
     case_insensitive: bool,
-    /// Fast path: the whole pattern is one literal (or empty).
-    literal: Option<String>,
 }
 
 impl Wildcard {
@@ -52,21 +50,15 @@ impl Wildcard {
                 (_, token) => merged.push(token),
             }
         }
-        let literal = match merged.as_slice() {
-            [] => Some(String::new()),
-            [Token::Literal(s)] => Some(s.clone()),
-            _ => None,
-        };
         Wildcard {
             tokens: merged,
             case_insensitive,
-            literal,
         }
     }
 
     /// True when the pattern has no wildcard.
     pub fn is_literal(&self) -> bool {
-        self.literal.is_some()
+        matches!(self.tokens.as_slice(), [] | [Token::Literal(_)])
     }
 
     /// Does `value` match the whole pattern?
@@ -78,9 +70,11 @@ impl Wildcard {
     }
 
     fn matches_folded(&self, value: &str) -> bool {
-        match &self.literal {
-            Some(lit) => lit == value,
-            None => match_tokens(&self.tokens, value),
+        // Fast paths: the whole pattern is one literal, or empty.
+        match self.tokens.as_slice() {
+            [] => value.is_empty(),
+            [Token::Literal(lit)] => lit == value,
+            tokens => match_tokens(tokens, value),
         }
     }
 }

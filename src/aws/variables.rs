@@ -51,7 +51,13 @@ impl Template {
             case_insensitive,
             compiled: None,
         };
-        if !t.has_variables() {
+        if !text.contains("${") || !variables {
+            // Plain text (most policy strings): the pattern straight from it.
+            t.compiled = Some(match wildcards {
+                true => Wildcard::new(text, case_insensitive),
+                false => Wildcard::literal(text, case_insensitive),
+            });
+        } else if !t.has_variables() {
             t.compiled = Some(
                 t.build(&Context::new())
                     .map(Cow::into_owned)
