@@ -148,8 +148,8 @@ pub fn evaluate_policy(
     }
 }
 
-/// Evaluates one statement.
-pub fn evaluate_statement(
+/// Evaluates one statement; `req.action` is in lower case (`evaluate_policy` folds it).
+fn evaluate_statement(
     stmt: &Statement,
     req: &AuthzRequest<'_>,
     opts: MatchOptions,
@@ -187,7 +187,9 @@ pub fn evaluate_statement(
             return trace;
         }
     }
-    let action_hit = stmt.actions.iter().any(|a| a.matches(req.action)) != stmt.not_action;
+    // `req.action` is folded by `evaluate_policy`; actions match case-insensitively.
+    let action_hit =
+        stmt.actions.iter().any(|a| a.matches_lowered(req.action)) != stmt.not_action;
     trace.action = Some(action_hit);
     if !action_hit {
         return trace;

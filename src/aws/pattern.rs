@@ -69,6 +69,13 @@ impl Wildcard {
         self.matches_folded(value)
     }
 
+    /// Does `value`, already in lower case (`str::to_lowercase`), match? The same answer
+    /// as [`Wildcard::matches`] without looking for capitals again: an action is folded
+    /// once and matched against every statement of a policy.
+    pub fn matches_lowered(&self, value: &str) -> bool {
+        self.matches_folded(value)
+    }
+
     fn matches_folded(&self, value: &str) -> bool {
         // Fast paths: the whole pattern is one literal, or empty.
         match self.tokens.as_slice() {
