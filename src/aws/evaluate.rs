@@ -188,8 +188,7 @@ fn evaluate_statement(
         }
     }
     // `req.action` is folded by `evaluate_policy`; actions match case-insensitively.
-    let action_hit =
-        stmt.actions.iter().any(|a| a.matches_lowered(req.action)) != stmt.not_action;
+    let action_hit = stmt.actions.iter().any(|a| a.matches_lowered(req.action)) != stmt.not_action;
     trace.action = Some(action_hit);
     if !action_hit {
         return trace;

@@ -437,7 +437,10 @@ fn parse_principal_element(
             let mut entries = Vec::new();
             for (key, value) in map {
                 let kpath = join(&epath, key);
-                for (i, item) in string_list(value, || kpath.clone())?.into_iter().enumerate() {
+                for (i, item) in string_list(value, || kpath.clone())?
+                    .into_iter()
+                    .enumerate()
+                {
                     let ipath = if value.is_array() {
                         index(&kpath, i)
                     } else {
