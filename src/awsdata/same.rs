@@ -140,23 +140,11 @@ fn principal_names_member(s: &str, names: &[String]) -> bool {
         .any(|seg| names.iter().any(|n| seg.eq_ignore_ascii_case(n)))
 }
 
-/// The record of one member turned into another's: every occurrence of ARN `from`
-/// becomes `to`. `false` (and `v` unchanged) when some occurrence of `from` runs on into
-/// a longer name (`user/u1` in `user/u10`, `user/a` in `user/a,b`): then the record is
-/// not renamed but evaluated.
-pub fn rename(v: &mut Value, from: &str, to: &str) -> bool {
-    match Renamer::new(v.clone(), from) {
-        Some(r) => {
-            *v = r.record_for(to);
-            true
-        }
-        None => false,
-    }
-}
-
-/// A member's record ready to be turned into each other member's: checked once that
-/// `from` never runs on into a longer name, then copied with the ARN replaced in one
-/// pass per member (a class of 20 principals renames the same record 19 times).
+/// A member's record ready to be turned into each other member's: every occurrence of
+/// ARN `from` becomes the other's. Checked once that no occurrence of `from` runs on into
+/// a longer name (`user/u1` in `user/u10`, `user/a` in `user/a,b`), in which case the
+/// record is not renamed but each member evaluated; then copied with the ARN replaced in
+/// one pass per member (a class of 20 principals renames the same record 19 times).
 pub struct Renamer {
     record: Value,
     finder: memmem::Finder<'static>,
@@ -252,13 +240,13 @@ mod tests {
 
     #[test]
     fn rename_whole_arns_only() {
-        let mut v = json!({
+        let v = json!({
             "m": format!("User: {U1} is not authorized; policy of {U1}, or of {U1}."),
             "list": [format!("{U1}:"), U1, "arn:aws:s3:::bucket/*"],
         });
-        assert!(rename(&mut v, U1, U2));
+        let renamer = Renamer::new(v.clone(), U1).expect("no longer name");
         assert_eq!(
-            v,
+            renamer.record_for(U2),
             json!({
                 "m": format!("User: {U2} is not authorized; policy of {U2}, or of {U2}."),
                 "list": [format!("{U2}:"), U2, "arn:aws:s3:::bucket/*"],
@@ -271,10 +259,8 @@ mod tests {
             format!("{U1},b"),
             format!("{U1}.x"),
         ] {
-            let mut v = json!({"a": format!("{U1} and {longer}")});
-            let before = v.clone();
-            assert!(!rename(&mut v, U1, U2), "{longer}");
-            assert_eq!(v, before);
+            let v = json!({"a": format!("{U1} and {longer}")});
+            assert!(Renamer::new(v, U1).is_none(), "{longer}");
         }
     }
 
