@@ -181,3 +181,34 @@ fn a_closed_output_stops_the_batch_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A slow stream (`tail -f records.ndjson | s3why batch -`): a record's verdict is
+/// written out while the next record has not come yet, not held in the output buffer
+/// until the input ends.
+#[test]
+fn a_record_of_a_slow_stream_is_written_before_the_next_arrives() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(["batch", "--quiet", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", example("allowed-upload")).unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+        let _ = tx.send(line);
+    });
+    // The input stays open: the record must come out anyway.
+    let line = rx.recv_timeout(std::time::Duration::from_secs(30));
+    drop(stdin);
+    let _ = child.wait();
+    let line = line.expect("no record written while the input was still open");
+    let record: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(record["source"], "<stdin>:1");
+}

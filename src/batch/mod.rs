@@ -13,8 +13,9 @@ pub mod suppress;
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{sync_channel, RecvTimeoutError};
 use std::sync::Mutex;
+use std::time::Duration;
 
 pub use input::{Record, Records};
 pub use output::{OutputFormat, Writer};
@@ -26,6 +27,19 @@ pub use suppress::{Suppressions, SuppressionsError, Target};
 /// switch) is paid about once per chunk, not once per record. An account matrix pair
 /// takes tens of microseconds, about what a hand-off costs.
 const CHUNK: usize = 16;
+
+/// What [`run_ordered`] hands its sink: the next result in input order, or word that the
+/// next one is slow in coming (a slow input, `tail -f | s3why batch -`): the time to flush
+/// what was written, so that it shows before the next record arrives.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next<T> {
+    Result(T),
+    Waiting,
+}
+
+/// How long the writer waits for the next result before it says [`Next::Waiting`]: a
+/// busy run never waits that long, so it is not flushed record by record.
+const PATIENCE: Duration = Duration::from_millis(50);
 
 /// Runs `work` over `records` on `jobs` threads and hands the results to `sink` in input
 /// order. At most `window` records are in flight (read but not yet written). `sink`
@@ -40,7 +54,7 @@ where
     R: Send,
     T: Send,
     F: Fn(R) -> T + Sync,
-    S: FnMut(T) -> ControlFlow<()>,
+    S: FnMut(Next<T>) -> ControlFlow<()>,
 {
     let jobs = jobs.max(1);
     let window = window.max(jobs);
@@ -96,10 +110,23 @@ where
         drop(res_tx);
         let mut next = 0usize;
         let mut pending: BTreeMap<usize, T> = BTreeMap::new();
-        'results: for done in res_rx {
+        'results: loop {
+            let done = match res_rx.recv_timeout(PATIENCE) {
+                Ok(done) => done,
+                Err(RecvTimeoutError::Timeout) => {
+                    if sink(Next::Waiting).is_break() {
+                        break;
+                    }
+                    match res_rx.recv() {
+                        Ok(done) => done,
+                        Err(_) => break,
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
             pending.extend(done);
             while let Some(result) = pending.remove(&next) {
-                if sink(result).is_break() {
+                if sink(Next::Result(result)).is_break() {
                     // The results channel closes as the loop ends, and the tokens with
                     // it: the workers and the reader stop at their next send or receive.
                     break 'results;
@@ -140,13 +167,63 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_micros((n * 7919) % 300));
                 r.source
             },
-            |s| {
-                out.push(s);
+            |next| {
+                if let Next::Result(s) = next {
+                    out.push(s);
+                }
                 ControlFlow::Continue(())
             },
         );
         let expected: Vec<String> = (0..1000).map(|i| format!("r{i}")).collect();
         assert_eq!(out, expected);
+    }
+
+    /// A slow input: the sink hears that the next result is slow in coming (and flushes)
+    /// before it, and loses nothing; a quick one does not hear it between records.
+    #[test]
+    fn a_slow_input_is_announced_to_the_sink() {
+        let slow = records(3).inspect(|r| {
+            if r.source != "r0" {
+                std::thread::sleep(PATIENCE * 4);
+            }
+        });
+        let mut heard = Vec::new();
+        run_ordered(
+            slow,
+            2,
+            8,
+            |r| r.source,
+            |next| {
+                heard.push(next);
+                ControlFlow::Continue(())
+            },
+        );
+        let results: Vec<&Next<String>> = heard.iter().filter(|n| **n != Next::Waiting).collect();
+        assert_eq!(
+            results,
+            [
+                &Next::Result("r0".into()),
+                &Next::Result("r1".into()),
+                &Next::Result("r2".into())
+            ]
+        );
+        let r1 = heard.iter().position(|n| *n == Next::Result("r1".into()));
+        assert_eq!(heard.get(1), Some(&Next::Waiting), "{heard:?}");
+        assert!(r1.is_some_and(|i| i > 1), "{heard:?}");
+
+        let mut heard = Vec::new();
+        run_ordered(
+            records(200),
+            2,
+            64,
+            |r| r.source,
+            |next| {
+                heard.push(next);
+                ControlFlow::Continue(())
+            },
+        );
+        assert!(!heard.contains(&Next::Waiting), "{heard:?}");
+        assert_eq!(heard.len(), 200);
     }
 
     #[test]
@@ -161,8 +238,10 @@ mod tests {
             2,
             8,
             |r| r.source,
-            |s| {
-                out.push(s);
+            |next| {
+                if let Next::Result(s) = next {
+                    out.push(s);
+                }
                 match out.len() {
                     10 => ControlFlow::Break(()),
                     _ => ControlFlow::Continue(()),

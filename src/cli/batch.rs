@@ -17,7 +17,7 @@ use s3why::aws::{decide, Decision};
 use s3why::batch::rules::from_ruleset;
 use s3why::batch::suppress::today_utc;
 use s3why::batch::{
-    run_ordered, BatchStatus, Outcome, OutputFormat, Record, Records, Summary, Suppressions,
+    run_ordered, BatchStatus, Next, Outcome, OutputFormat, Record, Records, Summary, Suppressions,
     Target, Writer,
 };
 use s3why::facts::{Facts, FactsError};
@@ -336,7 +336,20 @@ pub fn run(args: &BatchArgs) -> Status {
         jobs,
         jobs * 64,
         |record| evaluate(record, &ctx),
-        |o: Outcome| {
+        |next: Next<Outcome>| {
+            let o = match next {
+                Next::Result(o) => o,
+                // A slow input: show what is written before the next record comes.
+                Next::Waiting => {
+                    return match out.flush() {
+                        Ok(()) => ControlFlow::Continue(()),
+                        Err(e) => {
+                            write_error = Some(e);
+                            ControlFlow::Break(())
+                        }
+                    }
+                }
+            };
             summary.add(&o);
             who.add(&o.json);
             if let Some(bar) = &progress {
