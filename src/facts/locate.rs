@@ -301,6 +301,41 @@ mod tests {
         );
     }
 
+    /// Subtrees no path enters are stepped over: brackets and quotes inside their
+    /// strings, nested containers and multi-byte characters do not throw the scan off, and
+    /// columns count characters. (Expected positions counted by hand and with Python's
+    /// `str.index` on the same text.)
+    #[test]
+    fn skipped_subtrees_keep_positions_right() {
+        let text = "{\"skip\": {\"s\": \"]}\\\"{[\", \"n\": [[{}], {\"é\": \"ü\"}]},\n \"é\": 1, \"b\": [0, {\"c\": 2}]}";
+        assert_eq!(
+            locate(text, "b[1].c"),
+            Some(Position {
+                line: 2,
+                column: 25
+            })
+        );
+        assert_eq!(locate(text, "é"), Some(Position { line: 2, column: 7 }));
+        // Several paths at once, one of them missing (its deepest ancestor answers).
+        assert_eq!(
+            locate_all(text, &["b[1]", "skip.n[1]", "b[5]"]),
+            vec![
+                Some(Position {
+                    line: 2,
+                    column: 19
+                }),
+                Some(Position {
+                    line: 1,
+                    column: 38
+                }),
+                Some(Position {
+                    line: 2,
+                    column: 15
+                }),
+            ]
+        );
+    }
+
     const DOC: &str = r#"{
   "identity": {"policies": [{"name": "A", "document": {"Statement": [
     {"Sid": "x\"y", "Effect": "Allow"},

@@ -403,6 +403,22 @@ mod tests {
         }
     }
 
+    /// Strings order by their bytes, which is the order of their characters (Unicode
+    /// scalar values), whether they differ in their first byte or later, or share text.
+    #[test]
+    fn strings_order_by_characters() {
+        let words = ["", "a", "ab", "abc", "b", "ba", "z", "é", "éa", "ü", "中"];
+        let values: Vec<Value> = words.iter().map(|w| Value::str(w)).collect();
+        for (i, a) in values.iter().enumerate() {
+            for (j, b) in values.iter().enumerate() {
+                let chars = words[i].chars().cmp(words[j].chars());
+                assert_eq!(a.cmp(b), chars, "{:?} vs {:?}", words[i], words[j]);
+            }
+        }
+        let shared = Value::str("same");
+        assert_eq!(shared.cmp(&shared.clone()), Ordering::Equal);
+    }
+
     #[test]
     fn size_budget() {
         // Arc<str> is a fat pointer: 16 bytes + tag.
