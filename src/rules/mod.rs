@@ -106,6 +106,10 @@ impl Ruleset {
 
     /// The findings of one record: the causes of its verdict, risks and context.
     pub fn findings(&self, facts: Facts, verdict: &Verdict) -> Result<Vec<Json>, RuleError> {
+        // No rules (`--no-bundled` without `--rules`): nothing to convert or view.
+        if self.findings_rules.is_empty() {
+            return Ok(Vec::new());
+        }
         let input = self.input(&facts.document);
         let host = RuleHost::new(facts);
         if let Some(request) = input.get(&Value::str("request")) {
