@@ -181,6 +181,51 @@ fn memo_cmp(a: &Value, b: &Value) -> Ordering {
     }
 }
 
+/// A key of the function-call memo: the arguments by identity. Scalars compare by
+/// value, collections by their address: a call with the very same collection (a verdict
+/// from `s3.decide`, a statement of it, a rule's value) is found without a walk, while
+/// an equal collection built anew is a miss and is computed again (the result is the
+/// same: functions are pure). The table holds its keys, so an address it holds is never
+/// reused for another collection while the key lives.
+#[derive(Clone, Debug)]
+pub struct IdKey(pub Vec<Value>);
+
+impl Ord for IdKey {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.0.len().cmp(&o.0.len()).then_with(|| {
+            self.0
+                .iter()
+                .zip(o.0.iter())
+                .map(|(a, b)| id_cmp(a, b))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        })
+    }
+}
+
+impl PartialOrd for IdKey {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl PartialEq for IdKey {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+
+impl Eq for IdKey {}
+
+fn id_cmp(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => Arc::as_ptr(x).cmp(&Arc::as_ptr(y)),
+        (Value::Set(x), Value::Set(y)) => Arc::as_ptr(x).cmp(&Arc::as_ptr(y)),
+        (Value::Object(x), Value::Object(y)) => Arc::as_ptr(x).cmp(&Arc::as_ptr(y)),
+        _ => a.cmp(b),
+    }
+}
+
 /// An object's keys and values, in turn.
 fn entries(m: &BTreeMap<Value, Value>) -> impl Iterator<Item = &Value> + Clone {
     m.iter().flat_map(|(k, v)| [k, v])
@@ -399,6 +444,43 @@ mod tests {
         for (i, a) in sorted.iter().enumerate() {
             for b in &sorted[i..] {
                 assert!(a <= b, "{:?} after {:?}", a, b);
+            }
+        }
+    }
+
+    /// The call memo's key compares collections by identity and scalars by value: the
+    /// same collection is equal to itself, an equal one built anew is not (a miss, never
+    /// a wrong hit), and the order is total over a mix of both.
+    #[test]
+    fn id_keys_compare_collections_by_identity() {
+        let j = |t: &str| Value::from_json(&serde_json::from_str(t).unwrap_or_default());
+        let verdict = j("{\"decision\": \"denied\", \"gates\": []}");
+        let same = verdict.clone();
+        let rebuilt = j("{\"decision\": \"denied\", \"gates\": []}");
+        let key = |vs: &[&Value]| IdKey(vs.iter().map(|v| (*v).clone()).collect());
+        assert_eq!(key(&[&verdict]), key(&[&same]));
+        assert_ne!(key(&[&verdict]), key(&[&rebuilt]));
+        assert_eq!(
+            key(&[&Value::str("p"), &verdict]),
+            key(&[&Value::str("p"), &same])
+        );
+        assert_ne!(
+            key(&[&Value::str("p"), &verdict]),
+            key(&[&Value::str("q"), &verdict])
+        );
+        assert_ne!(key(&[&verdict]), key(&[&verdict, &verdict]));
+        let values = [
+            verdict,
+            rebuilt,
+            Value::str("a"),
+            Value::num(1.0),
+            Value::Null,
+        ];
+        let mut keys: Vec<IdKey> = values.iter().map(|v| key(&[v])).collect();
+        keys.sort();
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i..] {
+                assert!(a <= b && b >= a, "{a:?} after {b:?}");
             }
         }
     }

@@ -7,7 +7,7 @@ use crate::lang::builtins::BuiltinCtx;
 use crate::lang::compile::ir::{Callee, Expr, ExprKind, Lit, RuleId};
 use crate::lang::source::Span;
 use crate::lang::syntax::ast::BinOp;
-use crate::lang::value::{MemoKey, Value};
+use crate::lang::value::{IdKey, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 type KObj<'k> = &'k mut dyn FnMut(&mut Ev<'_>, &mut Env, BTreeMap<Value, Value>) -> R;
@@ -262,7 +262,7 @@ impl Ev<'_> {
                 EvalError::new("eval::internal", span, "internal error: unknown function").into(),
             );
         };
-        let key = (id, MemoKey(args));
+        let key = (id, IdKey(args));
         if let Some(v) = self.calls.get(&key) {
             return Ok(v.clone());
         }

@@ -13,7 +13,7 @@ use crate::lang::builtins::BuiltinId;
 use crate::lang::compile::ir::{Callee, Expr, GroupKind, Lit, LitKind, RuleId, Slot, WithTarget};
 use crate::lang::compile::Compiled;
 use crate::lang::source::Span;
-use crate::lang::value::{MemoKey, Value};
+use crate::lang::value::{IdKey, Value};
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -66,7 +66,7 @@ pub(crate) struct Ev<'p> {
     /// Rule values by rule index (`None`: not computed yet).
     memo: Vec<Option<Option<Value>>>,
     /// Function results by arguments, like rule values (functions are pure).
-    pub(crate) calls: BTreeMap<(RuleId, MemoKey), Option<Value>>,
+    pub(crate) calls: BTreeMap<(RuleId, IdKey), Option<Value>>,
     steps: u64,
     pub(crate) depth: usize,
 }
