@@ -259,7 +259,7 @@ fn pair_documents_with_only_the_fields_the_rules_read_give_the_same_records() {
     let dir = twins("fields");
     let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
     let ruleset = s3why::rules::Ruleset::load(true, &[]).unwrap();
-    let fields = ruleset.program().input_fields().cloned();
+    let fields = ruleset.program().input_fields();
     assert_eq!(
         fields
             .iter()

@@ -336,3 +336,40 @@ fn a_team_rule_reads_fields_the_bundled_rules_do_not() {
     ]);
     assert!(ids(&found).contains(&"team-policy-count"), "{found:?}");
 }
+
+/// A team rule reads the bucket's policy while the bundled rules read only the bucket's
+/// account: the rules get both fields of `bucket` with their values (the input is cut
+/// down to the fields of fields the rules read, `lang::compile::InputReads`).
+#[test]
+fn a_team_rule_reads_a_field_beside_one_the_bundled_rules_read() {
+    let dir = temp_dir("bucket-field");
+    let file = dir.join("bucket.s3why");
+    std::fs::write(
+        &file,
+        "package team.bucket\n\n# METADATA\n# id: team-bucket-statements\n# title: How many statements the bucket policy has\n# severity: info\nfindings contains f if {\n    n := count(input.bucket.policy.Statement)\n    f := {\"id\": \"team-bucket-statements\", \"message\": f\"{n} statement(s), account {input.bucket.account}\"}\n}\n",
+    )
+    .unwrap();
+    let out = s3why(&[
+        "check",
+        "--format",
+        "json",
+        "--rules",
+        file.to_str().unwrap(),
+        "docs/examples/team/outside.json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", stderr(&out)));
+    let messages: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "team-bucket-statements")
+        .map(|f| &f["message"])
+        .collect();
+    // docs/examples/team/outside.json: one bucket-policy statement, account 111122223333.
+    assert_eq!(
+        messages,
+        ["1 statement(s), account 111122223333"],
+        "{report}"
+    );
+}

@@ -140,3 +140,36 @@ fn input_fields_are_the_fields_the_rules_read() {
         Some(vec!["c".into(), "e".into(), "f".into(), "g".into()])
     );
 }
+
+/// Below the top level: `input.bucket.account` reads only `account` of `bucket`, so the
+/// bucket's policy is never converted; a read of the field itself, or by a computed key
+/// below it, reads it whole, whichever comes first in the rules.
+#[test]
+fn input_reads_go_down_to_the_fields_read() {
+    let reads = |rules: &str| {
+        let mut loader = Loader::new();
+        loader.add_source("t.s3why", format!("package t\n\n{rules}\n"));
+        let program = loader.compile(&[]).expect("compiles");
+        program.input_reads().map(|r| format!("{r:?}"))
+    };
+    let narrow = reads("a := input.bucket.account\nb := input.bucket.tags.team");
+    assert_eq!(
+        narrow.as_deref(),
+        Some(
+            r#"InputReads({"bucket": Some(InputReads({"account": None, "tags": Some(InputReads({"team": None}))}))})"#
+        )
+    );
+    let whole = r#"Some("InputReads({\"bucket\": None})")"#;
+    for rules in [
+        "a := input.bucket.account\nb := input.bucket",
+        "b := input.bucket\na := input.bucket.account",
+        "a := input.bucket.account\nb := [x | some x in input.bucket]",
+    ] {
+        assert_eq!(format!("{:?}", reads(rules)), whole, "{rules}");
+    }
+    // A computed key below a path reads the path whole.
+    assert_eq!(
+        reads("a := [v | some h, v in input.request.headers]\nb := input.request.headers[\"x\"]"),
+        Some(r#"InputReads({"request": Some(InputReads({"headers": None}))})"#.into())
+    );
+}

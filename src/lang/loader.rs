@@ -12,7 +12,7 @@
 //! ```
 
 use super::builtins::Builtin;
-use super::compile::{self, ir::GroupKind, ir::RuleId, Compiled};
+use super::compile::{self, ir::GroupKind, ir::RuleId, Compiled, InputReads};
 use super::diag::{Diagnostic, Diagnostics};
 use super::eval::{self, EvalError, EvalOptions};
 use super::metadata::RuleInfo;
@@ -144,8 +144,13 @@ impl Program {
     /// The top-level fields of `input` the rules read, or `None` when they may read any
     /// (a rule uses `input` as a whole, a computed key, or `with input...`). A caller
     /// may give the rules only these fields.
-    pub fn input_fields(&self) -> Option<&BTreeSet<String>> {
-        self.compiled.input_fields.as_ref()
+    pub fn input_fields(&self) -> Option<BTreeSet<String>> {
+        self.compiled.input_reads.as_ref().map(InputReads::fields)
+    }
+
+    /// The same, down to the fields of fields the rules read (`input.bucket.account`).
+    pub fn input_reads(&self) -> Option<&InputReads> {
+        self.compiled.input_reads.as_ref()
     }
 
     /// The rule at `data.PATH`, which must not be a function.

@@ -15,6 +15,7 @@ use serde_json::Value as Json;
 use crate::aws::Verdict;
 use crate::facts::Facts;
 use crate::lang::cli_support::collect_rule_files;
+use crate::lang::compile::InputReads;
 use crate::lang::{LoadError, Loader, Program, RuleInfo, Value};
 
 pub use host::{RuleHost, AWS};
@@ -55,6 +56,29 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../rulesets/bundled/kms.s3why"),
     ),
 ];
+
+/// The parts of `doc` that `reads` names; at the top (`top`) the request is kept whole.
+/// A part read below a value that is not an object is that whole value (the rules find
+/// nothing there either way).
+fn project(doc: &Json, reads: &InputReads, top: bool) -> Value {
+    let Json::Object(fields) = doc else {
+        return Value::from_json(doc);
+    };
+    Value::object(
+        fields
+            .iter()
+            .filter_map(|(k, v)| {
+                let value = match reads.0.get(k.as_str()) {
+                    Some(Some(sub)) if !(top && k == "request") => project(v, sub, false),
+                    Some(_) => Value::from_json(v),
+                    None if top && k == "request" => Value::from_json(v),
+                    None => return None,
+                };
+                Some((Value::str(k), value))
+            })
+            .collect(),
+    )
+}
 
 /// A compiled ruleset, shared by every record of a run (it is `Send + Sync`).
 pub struct Ruleset {
@@ -144,17 +168,12 @@ impl Ruleset {
         Ok(findings)
     }
 
-    /// The rules' `input`: the fact document, or only the fields the rules read (and the
-    /// request, whose verdict is seeded), which saves converting the policies.
+    /// The rules' `input`: the fact document, or only the parts the rules read (and the
+    /// whole request, whose verdict is seeded), which saves converting the policies.
     fn input(&self, document: &Json) -> Value {
-        match (self.program.input_fields(), document) {
-            (Some(fields), Json::Object(doc)) => Value::object(
-                doc.iter()
-                    .filter(|(k, _)| k.as_str() == "request" || fields.contains(k.as_str()))
-                    .map(|(k, v)| (Value::str(k), Value::from_json(v)))
-                    .collect(),
-            ),
-            _ => Value::from_json(document),
+        match self.program.input_reads() {
+            Some(reads) => project(document, reads, true),
+            None => Value::from_json(document),
         }
     }
 

@@ -1,17 +1,47 @@
-//! Which fields of `input` a program reads. The caller converts only those into rule
-//! values: a fact document's identity policies and SCPs are most of its size, and the
-//! bundled rules read only the request and the bucket's account (they reach the
-//! policies through `s3.decide`).
+//! Which parts of `input` a program reads. The caller converts only those into rule
+//! values: a fact document's policies are most of its size, and the bundled rules read
+//! only the request and the bucket's account (they reach the policies through
+//! `s3.decide`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::ir::{CRule, Expr, ExprKind, Lit, LitKind, WithTarget};
 use crate::lang::value::Value;
 
-/// The top-level fields of `input` that `rules` read (`input.request`, `input["bucket"]`),
+/// The parts of an object the rules read: each field read whole (`None`), or only some
+/// of its own fields (`input.bucket.account` reads `account` of `bucket`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputReads(pub BTreeMap<String, Option<InputReads>>);
+
+impl InputReads {
+    /// The fields read at this level.
+    pub fn fields(&self) -> BTreeSet<String> {
+        self.0.keys().cloned().collect()
+    }
+
+    /// Records a read of `path` (keys from here) as a whole.
+    fn add(&mut self, path: &[&str]) {
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
+        let slot = self
+            .0
+            .entry((*first).to_string())
+            .or_insert_with(|| Some(InputReads::default()));
+        match slot {
+            // Already read whole: a narrower read adds nothing.
+            None => {}
+            Some(_) if rest.is_empty() => *slot = None,
+            Some(sub) => sub.add(rest),
+        }
+    }
+}
+
+/// The parts of `input` that `rules` read (`input.request`, `input["bucket"].account`),
 /// or `None` when some rule reads `input` as a whole, by a computed key, or replaces
-/// part of it with `with`: then the whole input is needed.
-pub fn input_fields(rules: &[CRule]) -> Option<BTreeSet<String>> {
+/// part of it with `with`: then the whole input is needed. A path read by a computed
+/// key below it (`input.request.headers[h]`) is read whole up to that key.
+pub fn input_reads(rules: &[CRule]) -> Option<InputReads> {
     let mut reads = Reads::default();
     for rule in rules {
         for def in &rule.defs {
@@ -20,27 +50,40 @@ pub fn input_fields(rules: &[CRule]) -> Option<BTreeSet<String>> {
         }
         rule.default.iter().for_each(|e| reads.expr(e));
     }
-    (!reads.whole).then_some(reads.fields)
+    (!reads.whole).then_some(reads.paths)
 }
 
 #[derive(Default)]
 struct Reads {
-    fields: BTreeSet<String>,
+    paths: InputReads,
     whole: bool,
+}
+
+/// `input.a.b.c` (string keys only): `[a, b, c]`.
+fn input_path(e: &Expr) -> Option<Vec<&str>> {
+    match &e.kind {
+        ExprKind::Index(base, key) => match &key.kind {
+            ExprKind::Const(Value::String(field)) => {
+                let mut path = match &base.kind {
+                    ExprKind::Input => Vec::new(),
+                    _ => input_path(base)?,
+                };
+                path.push(field);
+                Some(path)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl Reads {
     fn expr(&mut self, e: &Expr) {
+        if let Some(path) = input_path(e) {
+            self.paths.add(&path);
+            return;
+        }
         match &e.kind {
-            ExprKind::Index(base, key) if matches!(base.kind, ExprKind::Input) => match &key.kind {
-                ExprKind::Const(Value::String(field)) => {
-                    self.fields.insert(field.to_string());
-                }
-                _ => {
-                    self.whole = true;
-                    self.expr(key);
-                }
-            },
             ExprKind::Input => self.whole = true,
             ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Rule(_) => {}
             ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {

@@ -4,6 +4,7 @@
 
 pub mod body;
 mod inputs;
+pub use inputs::InputReads;
 pub mod ir;
 
 use crate::lang::builtins::{Builtin, Registry};
@@ -15,7 +16,6 @@ use crate::lang::syntax::ast::{Head, Module};
 use crate::lang::syntax::trivia::Comment;
 use body::{DefCx, Globals};
 use ir::{CRule, Def};
-use std::collections::BTreeSet;
 
 /// The result of compilation.
 #[derive(Debug)]
@@ -28,8 +28,8 @@ pub struct Compiled {
     pub table: RuleTable,
     /// Rule metadata listing.
     pub infos: Vec<RuleInfo>,
-    /// The top-level `input` fields the rules read (`None`: all of it).
-    pub input_fields: Option<BTreeSet<String>>,
+    /// The parts of `input` the rules read (`None`: all of it).
+    pub input_reads: Option<InputReads>,
 }
 
 /// Compiles parsed modules (with their comments) against the standard builtins plus
@@ -105,7 +105,7 @@ pub fn compile(
     check::check_cycles(&table, &edges, &mut errors);
     if errors.is_empty() {
         Ok(Compiled {
-            input_fields: inputs::input_fields(&rules),
+            input_reads: inputs::input_reads(&rules),
             rules,
             registry,
             table,
