@@ -480,7 +480,8 @@ mod tests {
         keys.sort();
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i..] {
-                assert!(a <= b && b >= a, "{a:?} after {b:?}");
+                assert!(a <= b, "{a:?} after {b:?}");
+                assert_eq!(b.cmp(a), a.cmp(b).reverse());
             }
         }
     }
