@@ -218,7 +218,7 @@ fn records(m: &Matrix<'_>, ruleset: &s3why::rules::Ruleset) -> (Vec<Value>, usiz
             m.record(&c, |cell, facts| {
                 evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let facts = facts.unwrap();
-                let verdict = decide(&facts);
+                let verdict = std::sync::Arc::new(decide(&facts));
                 let findings = ruleset.findings(facts, &verdict).unwrap();
                 s3why::report::verdict_record(&cell.source, &verdict, findings)
             })

@@ -46,7 +46,7 @@ fn every_request_fix_removes_its_finding() {
             serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let doc = &scenario["facts"];
         let facts = Facts::from_value(doc).unwrap();
-        let verdict = decide(&facts);
+        let verdict = std::sync::Arc::new(decide(&facts));
         let findings = rules.findings(facts, &verdict).unwrap();
         for f in findings.iter().filter(|f| f["severity"] == "error") {
             let Some(patch) = f["fix"].get("patch") else {
@@ -59,7 +59,7 @@ fn every_request_fix_removes_its_finding() {
             let mut patched = doc.clone();
             patched["request"] = request.to_json();
             let facts = Facts::from_value(&patched).unwrap();
-            let after = decide(&facts);
+            let after = std::sync::Arc::new(decide(&facts));
             let again = rules.findings(facts, &after).unwrap();
             checked += 1;
             if again.iter().any(|g| same(f, g)) {

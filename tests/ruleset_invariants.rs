@@ -29,7 +29,7 @@ fn check_profile(profile: Profile, seed: u64, count: usize) -> Vec<String> {
     let mut fixed = 0;
     for (i, doc) in generate(seed, profile).take(count).enumerate() {
         let facts = Facts::from_value(&doc).unwrap();
-        let verdict = decide(&facts);
+        let verdict = std::sync::Arc::new(decide(&facts));
         let findings = rules
             .findings(facts, &verdict)
             .unwrap_or_else(|e| panic!("record {i}: {e}"));

@@ -294,6 +294,19 @@ impl Condition {
     }
 
     /// Evaluates the condition against a request context.
+    /// Every context key its evaluation reads, as written: its own key and the keys of
+    /// the policy variables in its values.
+    pub fn context_keys(&self) -> impl Iterator<Item = &str> {
+        let templates: Vec<&Template> = match &self.values {
+            Values::Text(ts) => ts.iter().collect(),
+            Values::Arns(ps) => ps.iter().map(|p| &p.template).collect(),
+            Values::Numbers(_) | Values::Dates(_) | Values::Cidrs(_) | Values::Null(_) => {
+                Vec::new()
+            }
+        };
+        std::iter::once(&*self.key).chain(templates.into_iter().flat_map(Template::variable_keys))
+    }
+
     pub fn evaluate(&self, ctx: &Context) -> ConditionTrace {
         let found = ctx.get(&self.key);
         let result = self.decide(found, ctx);

@@ -73,6 +73,47 @@ impl Context {
         }
     }
 
+    /// The keys (lower case, sorted) whose value differs between the two contexts,
+    /// counting a key that only one of them has.
+    pub fn changed_keys(&self, other: &Context) -> Vec<String> {
+        let mut changed = Vec::new();
+        let (mut a, mut b) = (
+            self.entries.iter().peekable(),
+            other.entries.iter().peekable(),
+        );
+        loop {
+            match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some((k, _)), None) => {
+                    changed.push((*k).clone());
+                    a.next();
+                }
+                (None, Some((k, _))) => {
+                    changed.push((*k).clone());
+                    b.next();
+                }
+                (Some((ka, (_, va))), Some((kb, (_, vb)))) => match ka.cmp(kb) {
+                    std::cmp::Ordering::Less => {
+                        changed.push((*ka).clone());
+                        a.next();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        changed.push((*kb).clone());
+                        b.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        if va != vb {
+                            changed.push((*ka).clone());
+                        }
+                        a.next();
+                        b.next();
+                    }
+                },
+            }
+        }
+        changed
+    }
+
     /// Every key with its value, keys as first written, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         self.entries.values().map(|(k, v)| (k.as_str(), v))
@@ -99,5 +140,22 @@ mod tests {
         assert_eq!(c.single("aws:sourceip"), Some("203.0.113.7"));
         c.remove("AWS:SourceIP");
         assert!(c.get("aws:SourceIp").is_none());
+    }
+
+    #[test]
+    fn changed_keys_are_those_added_removed_or_given_another_value() {
+        let mut a = Context::new();
+        a.set_str("aws:SourceIp", "203.0.113.7");
+        a.set_str("aws:SecureTransport", "true");
+        a.set_str("s3:x-amz-acl", "private");
+        let mut b = a.clone();
+        assert!(a.changed_keys(&b).is_empty());
+        b.set_str("AWS:SOURCEIP", "198.51.100.1");
+        b.remove("s3:x-amz-acl");
+        b.set_str("aws:SourceVpce", "vpce-1");
+        b.set_str("aws:securetransport", "true");
+        let want = ["aws:sourceip", "aws:sourcevpce", "s3:x-amz-acl"];
+        assert_eq!(a.changed_keys(&b), want);
+        assert_eq!(b.changed_keys(&a), want);
     }
 }

@@ -22,6 +22,62 @@ pub struct AuthzRequest<'a> {
     pub ctx: &'a Context,
     /// The principal has a permissions boundary (NotPrincipal then always denies, S20).
     pub has_boundary: bool,
+    /// Traces of an earlier decision of the same facts that this one may reuse.
+    pub reuse: Option<&'a Reuse<'a>>,
+}
+
+/// The policy traces of an earlier decision of the same facts, for a decision of another
+/// request by the same principal (the fix search's counterfactuals differ from the record's
+/// request in a header or an address).
+///
+/// A statement's trace is a function of the statement, the authorization's action,
+/// resource and principal, the facts (the principal's boundary, the endpoint's type) and
+/// the context keys it reads (`Statement::context_keys`). So where the same compiled
+/// policy (found by the address of its path) was evaluated for the same action and
+/// resource, a statement that reads none of the keys whose values changed has the trace
+/// it had; only the others are evaluated again.
+#[derive(Debug)]
+pub struct Reuse<'a> {
+    /// `(action, resource, trace)` of each policy the earlier decision evaluated.
+    traces: Vec<(&'a str, &'a str, &'a PolicyTrace)>,
+    /// The context keys (lower case) whose values differ between the two requests.
+    changed: Vec<String>,
+}
+
+impl<'a> Reuse<'a> {
+    /// `traces`: every policy trace of the earlier decision with its authorization's
+    /// action and resource; `changed`: `Context::changed_keys` of the two contexts the
+    /// policies are evaluated in. The caller guarantees the rest: same facts, same
+    /// principal.
+    pub fn new(traces: Vec<(&'a str, &'a str, &'a PolicyTrace)>, changed: Vec<String>) -> Self {
+        Reuse { traces, changed }
+    }
+
+    fn earlier(
+        &self,
+        policy: &Policy,
+        policy_type: PolicyType,
+        action: &str,
+        resource: &str,
+    ) -> Option<&'a PolicyTrace> {
+        self.traces
+            .iter()
+            .find(|(a, r, t)| {
+                Arc::ptr_eq(&t.path, &policy.path)
+                    && t.policy_type == policy_type
+                    && *a == action
+                    && *r == resource
+                    && t.statements.len() == policy.statements.len()
+            })
+            .map(|(_, _, t)| *t)
+    }
+
+    fn unchanged_for(&self, stmt: &Statement) -> bool {
+        !stmt
+            .context_keys
+            .iter()
+            .any(|k| self.changed.iter().any(|c| **c == **k))
+    }
 }
 
 /// How a resource-based statement named the principal: decides which implicit denies
@@ -121,17 +177,34 @@ pub fn evaluate_policy(
     req: &AuthzRequest<'_>,
     opts: MatchOptions,
 ) -> PolicyTrace {
+    let earlier = req
+        .reuse
+        .and_then(|r| Some((r, r.earlier(policy, policy_type, req.action, req.resource)?)));
     // Actions match case-insensitively: fold the action once, not once a statement.
     let action = req.action.to_lowercase();
     let req = &AuthzRequest {
         action: &action,
         ..req.clone()
     };
-    let statements: Vec<StatementTrace> = policy
-        .statements
-        .iter()
-        .map(|s| evaluate_statement(s, req, opts))
-        .collect();
+    let statements: Vec<StatementTrace> = match earlier {
+        Some((reuse, before)) => policy
+            .statements
+            .iter()
+            .zip(&before.statements)
+            .map(|(s, t)| {
+                if reuse.unchanged_for(s) {
+                    t.clone()
+                } else {
+                    evaluate_statement(s, req, opts)
+                }
+            })
+            .collect(),
+        None => policy
+            .statements
+            .iter()
+            .map(|s| evaluate_statement(s, req, opts))
+            .collect(),
+    };
     let allows = statements
         .iter()
         .any(|s| s.applies && s.effect == Effect::Allow);

@@ -21,4 +21,4 @@ pub mod request_context;
 pub mod s3;
 pub mod variables;
 
-pub use s3::{decide, decide_request, Decision, Verdict};
+pub use s3::{decide, decide_request, decide_request_after, Decision, Verdict};

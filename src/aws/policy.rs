@@ -110,6 +110,10 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
     /// JSON path of the statement in the fact document.
     pub path: Arc<str>,
+    /// Every request-context key its evaluation reads (lower case, sorted): its
+    /// conditions' keys and the policy variables of its resources and condition values.
+    /// Nothing else in the context can change its trace (`evaluate::Reuse`).
+    pub context_keys: Box<[Box<str>]>,
 }
 
 impl Statement {
@@ -312,7 +316,7 @@ fn parse_statement(
     let (not_action, action_text) = pick_one(obj, "Action", "NotAction", path, true)?;
     let actions = action_text.iter().map(|a| Wildcard::new(a, true)).collect();
     let (not_resource, resource_text) = pick_one(obj, "Resource", "NotResource", path, true)?;
-    let resources = resource_text
+    let resources: Vec<Template> = resource_text
         .iter()
         .map(|r| Template::new(r, variables, true, false))
         .collect();
@@ -320,6 +324,14 @@ fn parse_statement(
         None => Vec::new(),
         Some(block) => compile_block(block, variables, &join(path, "Condition"))?,
     };
+    let mut context_keys: Vec<Box<str>> = resources
+        .iter()
+        .flat_map(Template::variable_keys)
+        .chain(conditions.iter().flat_map(Condition::context_keys))
+        .map(|k| k.to_ascii_lowercase().into_boxed_str())
+        .collect();
+    context_keys.sort();
+    context_keys.dedup();
     Ok(Statement {
         index: i,
         sid,
@@ -332,6 +344,7 @@ fn parse_statement(
         resources,
         conditions,
         path: path.into(),
+        context_keys: context_keys.into_boxed_slice(),
     })
 }
 

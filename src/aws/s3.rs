@@ -10,7 +10,7 @@ use crate::facts::{EndpointType, Facts, KeyManager, Request};
 
 use super::authorize::{authorize, Authorization, Level, PolicySources, ResourcePolicy};
 use super::context::Context;
-use super::evaluate::{AuthzRequest, MatchOptions};
+use super::evaluate::{AuthzRequest, MatchOptions, Reuse};
 use super::kms::{kms_use, resolve_key, KmsUse};
 use super::message;
 use super::policy::{Policy, PolicyType};
@@ -86,13 +86,45 @@ pub fn decide(facts: &Facts) -> Verdict {
 /// Decides `request` against the policies and settings of `facts` (a counterfactual
 /// request reuses the compiled policies).
 pub fn decide_request(facts: &Facts, request: &Request) -> Verdict {
+    decide_with(facts, request, None)
+}
+
+/// The same, given `own`, the verdict of `facts.request` (`decide(facts)`): a request of
+/// the same principal reuses the traces of its statements that read no context key the
+/// two requests give different values (`evaluate::Reuse`). The verdict is the one
+/// `decide_request` gives.
+pub fn decide_request_after(facts: &Facts, request: &Request, own: &Verdict) -> Verdict {
+    decide_with(facts, request, Some(own))
+}
+
+fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdict {
     let ctx = s3_context(facts, request);
+    let reuse = own
+        .filter(|_| request.principal == facts.request.principal)
+        .map(|own| {
+            let traces = own
+                .authorizations
+                .iter()
+                .flat_map(|a| {
+                    a.policies
+                        .iter()
+                        .map(|t| (a.action.as_str(), a.resource.as_str(), t))
+                })
+                .collect();
+            Reuse::new(traces, ctx.changed_keys(&own.context))
+        });
     let mut notes = Vec::new();
     let gates = s3_gates(facts, request, &mut notes);
     let mut authorizations = Vec::new();
     let resource = request.object_arn();
     for action in needed_actions(request, &mut notes) {
-        authorizations.push(authorize_s3(facts, request, &ctx, &action, &resource));
+        authorizations.push(authorize_s3(
+            facts,
+            request,
+            &ctx,
+            (&action, &resource),
+            reuse.as_ref(),
+        ));
     }
     let mut kms_gates = Vec::new();
     let mut kms_trace = None;
@@ -222,8 +254,8 @@ fn authorize_s3(
     facts: &Facts,
     request: &Request,
     ctx: &Context,
-    action: &str,
-    resource: &str,
+    (action, resource): (&str, &str),
+    reuse: Option<&Reuse<'_>>,
 ) -> Authorization {
     let vpc_endpoint = match (&request.vpc_endpoint, &facts.vpc_endpoint) {
         (Some(_), Some(e)) => {
@@ -251,11 +283,18 @@ fn authorize_s3(
         request,
         ctx,
         (action, resource),
-        rcps,
-        bucket_policy,
-        vpc_endpoint,
+        (rcps, bucket_policy, vpc_endpoint),
+        reuse,
     )
 }
+
+/// The resource side of an authorization: the RCP levels, the resource policy and the
+/// VPC endpoint's policy (with how it matches principals).
+type ResourceSide<'a> = (
+    &'a [Level],
+    ResourcePolicy<'a>,
+    Option<(&'a Policy, &'a str, MatchOptions)>,
+);
 
 /// One authorization of this request's principal: its identity policies, boundary,
 /// session policies and SCPs, against the given resource side.
@@ -264,9 +303,8 @@ fn authorize_for(
     request: &Request,
     ctx: &Context,
     (action, resource): (&str, &str),
-    rcps: &[Level],
-    resource_policy: ResourcePolicy<'_>,
-    vpc_endpoint: Option<(&Policy, &str, MatchOptions)>,
+    (rcps, resource_policy, vpc_endpoint): ResourceSide<'_>,
+    reuse: Option<&Reuse<'_>>,
 ) -> Authorization {
     let req = AuthzRequest {
         action,
@@ -274,6 +312,7 @@ fn authorize_for(
         principal: &request.principal,
         ctx,
         has_boundary: facts.identity.permissions_boundary.is_some(),
+        reuse,
     };
     let sources = PolicySources {
         identity: &facts.identity.policies,
@@ -522,13 +561,13 @@ fn kms_checks(
             } else {
                 rcp_levels(facts, &key.account)
             };
+            // The KMS context is not the S3 one the own verdict's traces saw: no reuse.
             authorize_for(
                 facts,
                 request,
                 &ctx,
                 (action, &key.arn),
-                rcps,
-                key_policy,
+                (rcps, key_policy, None),
                 None,
             )
         })

@@ -67,6 +67,14 @@ impl Template {
         t
     }
 
+    /// The context keys its variables read, as written.
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Variable { key, .. } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+
     /// True when the template refers to the request context.
     pub fn has_variables(&self) -> bool {
         self.parts

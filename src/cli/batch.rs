@@ -187,7 +187,7 @@ fn evaluate_inner(record: Record, ctx: &Context<'_>) -> Outcome {
 /// Decides one record and names its causes: the verdict record, or an error record when a
 /// rule fails. `text` (the record as read) locates statements; a snapshot pair has none.
 fn judge(facts: Facts, source: &str, text: Option<&str>, ctx: &Context<'_>) -> Value {
-    let verdict = decide(&facts);
+    let verdict = std::sync::Arc::new(decide(&facts));
     match ctx.ruleset.findings(facts, &verdict) {
         Ok(f) => {
             let findings = match text {

@@ -56,9 +56,9 @@ pub struct ExplainArgs {
 fn evaluate(file: &str, rules: &RulesArgs) -> Result<(s3why::aws::Verdict, Vec<Value>), Status> {
     let ruleset = rules.load().map_err(|()| Status::InputError)?;
     let (text, facts) = read(file).ok_or(Status::InputError)?;
-    let verdict = decide(&facts);
+    let verdict = std::sync::Arc::new(decide(&facts));
     match ruleset.findings(facts, &verdict) {
-        Ok(f) => Ok((verdict, locate(f, &text, file))),
+        Ok(f) => Ok((unshared(verdict), locate(f, &text, file))),
         Err(e) => {
             eprintln!("error: a rule failed on {file}:\n{e}");
             Err(Status::InputError)
@@ -173,9 +173,9 @@ fn evaluate_snapshot(
         .facts(&bucket, fields)
         .map_err(|e| fail(e.to_string()))?;
     let text = serde_json::to_string_pretty(&facts.document).unwrap_or_default();
-    let verdict = decide(&facts);
+    let verdict = std::sync::Arc::new(decide(&facts));
     match ruleset.findings(facts, &verdict) {
-        Ok(f) => Ok((verdict, locate(f, &text, "snapshot"))),
+        Ok(f) => Ok((unshared(verdict), locate(f, &text, "snapshot"))),
         Err(e) => Err(fail(format!("a rule failed:\n{e}"))),
     }
 }
@@ -234,4 +234,9 @@ fn status_of(d: Decision) -> Status {
         Decision::Allowed => Status::Ok,
         Decision::Denied => Status::Denied,
     }
+}
+
+/// The verdict back from the rules (which held it while they ran, and are done).
+fn unshared(verdict: std::sync::Arc<s3why::aws::Verdict>) -> s3why::aws::Verdict {
+    std::sync::Arc::try_unwrap(verdict).unwrap_or_else(|shared| (*shared).clone())
 }

@@ -7,11 +7,12 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::aws::arn::Arn;
 use crate::aws::condition::Condition;
 use crate::aws::pattern::Wildcard;
-use crate::aws::{command, decide_request, request_context, Verdict};
+use crate::aws::{command, decide_request, decide_request_after, request_context, Verdict};
 use crate::facts::{Facts, Request};
 use crate::lang::value::MemoKey;
 use crate::lang::{Builtin, BuiltinCtx, BuiltinError, Value};
@@ -22,6 +23,9 @@ pub struct RuleHost {
     pub facts: Facts,
     decisions: RefCell<BTreeMap<MemoKey, Value>>,
     views: ViewCache,
+    /// The verdict of the record's own request, whose statement traces a counterfactual
+    /// decision reuses where its change cannot reach them.
+    own: Option<Arc<Verdict>>,
 }
 
 impl RuleHost {
@@ -30,6 +34,7 @@ impl RuleHost {
             facts,
             decisions: RefCell::new(BTreeMap::new()),
             views: ViewCache::default(),
+            own: None,
         }
     }
 
@@ -38,12 +43,14 @@ impl RuleHost {
         self.decisions.borrow().len()
     }
 
-    /// Seeds the decision of `request` (the record's own, computed once by the caller).
-    pub fn remember(&self, request: Value, verdict: &Verdict) {
-        let value = verdict_value_with(verdict, &self.views);
+    /// Seeds the decision of `request`, the record's own (`facts.request`, decided once
+    /// by the caller).
+    pub fn remember(&mut self, request: Value, verdict: Arc<Verdict>) {
+        let value = verdict_value_with(&verdict, &self.views);
         self.decisions
             .borrow_mut()
             .insert(MemoKey(vec![request]), value);
+        self.own = Some(verdict);
     }
 }
 
@@ -75,7 +82,10 @@ fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Builtin
         return Ok(Some(v.clone()));
     }
     let request = request_arg(&args[0], 0)?;
-    let verdict = decide_request(&h.facts, &request);
+    let verdict = match &h.own {
+        Some(own) => decide_request_after(&h.facts, &request, own),
+        None => decide_request(&h.facts, &request),
+    };
     let value = verdict_value_with(&verdict, &h.views);
     h.decisions.borrow_mut().insert(key, value.clone());
     Ok(Some(value))

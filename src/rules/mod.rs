@@ -9,6 +9,7 @@ pub mod host;
 mod view;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -129,15 +130,15 @@ impl Ruleset {
     }
 
     /// The findings of one record: the causes of its verdict, risks and context.
-    pub fn findings(&self, facts: Facts, verdict: &Verdict) -> Result<Vec<Json>, RuleError> {
+    pub fn findings(&self, facts: Facts, verdict: &Arc<Verdict>) -> Result<Vec<Json>, RuleError> {
         // No rules (`--no-bundled` without `--rules`): nothing to convert or view.
         if self.findings_rules.is_empty() {
             return Ok(Vec::new());
         }
         let input = self.input(&facts.document);
-        let host = RuleHost::new(facts);
+        let mut host = RuleHost::new(facts);
         if let Some(request) = input.get(&Value::str("request")) {
-            host.remember(request, verdict);
+            host.remember(request, verdict.clone());
         }
         let mut out: Vec<Json> = Vec::new();
         // One session: the packages share their helpers (the verdict, the fix search).

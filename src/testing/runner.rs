@@ -211,7 +211,7 @@ fn run_case(case: &Case, ruleset: &Ruleset, options: &Options) -> CaseResult {
         outcome: Outcome::Passed,
         written: Vec::new(),
     };
-    let verdict = decide(&case.facts);
+    let verdict = std::sync::Arc::new(decide(&case.facts));
     let findings = match ruleset.findings((*case.facts).clone(), &verdict) {
         Ok(f) => f,
         Err(e) => {
