@@ -293,7 +293,6 @@ impl Condition {
         })
     }
 
-    /// Evaluates the condition against a request context.
     /// Every context key its evaluation reads, as written: its own key and the keys of
     /// the policy variables in its values.
     pub fn context_keys(&self) -> impl Iterator<Item = &str> {
@@ -307,6 +306,7 @@ impl Condition {
         std::iter::once(&*self.key).chain(templates.into_iter().flat_map(Template::variable_keys))
     }
 
+    /// Evaluates the condition against a request context.
     pub fn evaluate(&self, ctx: &Context) -> ConditionTrace {
         let found = ctx.get(&self.key);
         let result = self.decide(found, ctx);
