@@ -61,11 +61,13 @@ pub fn locate_all(text: &str, paths: &[&str]) -> Vec<Option<Position>> {
     scanner.skip_ws();
     // A scan that stops early (malformed text) still leaves the best positions found.
     let _ = scanner.value(&mut Vec::new(), &targets, &mut best, 0);
-    positions(text.as_bytes(), &best)
+    positions(text, &best)
 }
 
-/// Byte offsets to lines and columns (columns count characters), in one pass.
-fn positions(bytes: &[u8], offsets: &[Option<usize>]) -> Vec<Option<Position>> {
+/// Byte offsets to lines and columns (columns count characters), in one pass: lines
+/// by `memchr`, characters by the standard library's word-at-a-time count (a record of
+/// NDJSON is one long line, so every column counts up to its offset).
+fn positions(text: &str, offsets: &[Option<usize>]) -> Vec<Option<Position>> {
     let mut order: Vec<(usize, usize)> = offsets
         .iter()
         .enumerate()
@@ -75,13 +77,14 @@ fn positions(bytes: &[u8], offsets: &[Option<usize>]) -> Vec<Option<Position>> {
     let mut out = vec![None; offsets.len()];
     let (mut line, mut column, mut at) = (1, 1, 0);
     for (offset, k) in order {
-        for &b in bytes.get(at..offset).unwrap_or_default() {
-            if b == b'\n' {
-                line += 1;
-                column = 1;
-            } else if b & 0xC0 != 0x80 {
-                column += 1;
+        // Offsets are where values start: ASCII, so on character boundaries.
+        let seg = text.get(at..offset).unwrap_or_default();
+        match memchr::memrchr(b'\n', seg.as_bytes()) {
+            Some(last) => {
+                line += memchr::memchr_iter(b'\n', seg.as_bytes()).count();
+                column = 1 + seg.get(last + 1..).unwrap_or_default().chars().count();
             }
+            None => column += seg.chars().count(),
         }
         at = at.max(offset);
         out[k] = Some(Position { line, column });
