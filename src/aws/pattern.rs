@@ -35,23 +35,28 @@ impl Wildcard {
         Wildcard::from_tokens(vec![Token::Literal(text.to_string())], case_insensitive)
     }
 
-    /// Builds a pattern from tokens, merging neighbouring literals and stars.
-    pub fn from_tokens(tokens: Vec<Token>, case_insensitive: bool) -> Wildcard {
-        let mut merged: Vec<Token> = Vec::with_capacity(tokens.len());
-        for token in tokens {
-            let token = match token {
-                Token::Literal(s) if case_insensitive => Token::Literal(s.to_lowercase()),
-                other => other,
-            };
-            match (merged.last_mut(), token) {
-                (_, Token::Literal(s)) if s.is_empty() => {}
-                (Some(Token::Literal(prev)), Token::Literal(s)) => prev.push_str(&s),
-                (Some(Token::Star), Token::Star) => {}
-                (_, token) => merged.push(token),
+    /// Builds a pattern from tokens, merging neighbouring literals and stars. In place:
+    /// a policy has a pattern for every action and resource, compiled for every record.
+    pub fn from_tokens(mut tokens: Vec<Token>, case_insensitive: bool) -> Wildcard {
+        tokens.retain(|t| !matches!(t, Token::Literal(s) if s.is_empty()));
+        if case_insensitive {
+            for t in &mut tokens {
+                if let Token::Literal(s) = t {
+                    fold(s);
+                }
             }
         }
+        // `dedup_by` hands the later token first: it is dropped when merged.
+        tokens.dedup_by(|later, earlier| match (later, earlier) {
+            (Token::Literal(l), Token::Literal(e)) => {
+                e.push_str(l);
+                true
+            }
+            (Token::Star, Token::Star) => true,
+            _ => false,
+        });
         Wildcard {
-            tokens: merged,
+            tokens,
             case_insensitive,
         }
     }
@@ -83,6 +88,15 @@ impl Wildcard {
             [Token::Literal(lit)] => lit == value,
             tokens => match_tokens(tokens, value),
         }
+    }
+}
+
+/// Lower case, as `str::to_lowercase` gives it; ASCII text in place.
+fn fold(s: &mut String) {
+    if s.is_ascii() {
+        s.make_ascii_lowercase();
+    } else {
+        *s = s.to_lowercase();
     }
 }
 
