@@ -103,7 +103,6 @@ pub struct Statement {
     /// `NotAction` when true.
     pub not_action: bool,
     pub actions: Vec<Wildcard>,
-    pub action_text: Vec<String>,
     /// `NotResource` when true.
     pub not_resource: bool,
     pub resources: Vec<Template>,
@@ -339,7 +338,6 @@ fn parse_statement(
         principal,
         not_action,
         actions,
-        action_text,
         not_resource,
         resources,
         conditions,
@@ -349,13 +347,13 @@ fn parse_statement(
 }
 
 /// Exactly one of `name` / `not_name`, as a list of strings.
-fn pick_one(
-    obj: &serde_json::Map<String, serde_json::Value>,
+fn pick_one<'v>(
+    obj: &'v serde_json::Map<String, serde_json::Value>,
     name: &str,
     not_name: &str,
     path: &str,
     required: bool,
-) -> Result<(bool, Vec<String>), FieldError> {
+) -> Result<(bool, Vec<&'v str>), FieldError> {
     match (obj.get(name), obj.get(not_name)) {
         (Some(_), Some(_)) => Err(FieldError::new(
             path,
@@ -376,14 +374,14 @@ fn pick_one(
 fn string_list(
     v: &serde_json::Value,
     path: impl Fn() -> String,
-) -> Result<Vec<String>, FieldError> {
+) -> Result<Vec<&str>, FieldError> {
     match v {
-        serde_json::Value::String(s) => Ok(vec![s.clone()]),
+        serde_json::Value::String(s) => Ok(vec![s.as_str()]),
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()
             .map(|(i, item)| match item {
-                serde_json::Value::String(s) => Ok(s.clone()),
+                serde_json::Value::String(s) => Ok(s.as_str()),
                 other => Err(FieldError::new(
                     &index(&path(), i),
                     format!("expected a string, found {}", type_name(other)),
@@ -460,10 +458,10 @@ fn parse_principal_element(
                         kpath.clone()
                     };
                     entries.push(match key.as_str() {
-                        "AWS" => aws_principal(&item, &ipath)?,
-                        "Service" => PrincipalEntry::Service(item),
-                        "Federated" => PrincipalEntry::Federated(item),
-                        _ => PrincipalEntry::CanonicalUser(item),
+                        "AWS" => aws_principal(item, &ipath)?,
+                        "Service" => PrincipalEntry::Service(item.to_string()),
+                        "Federated" => PrincipalEntry::Federated(item.to_string()),
+                        _ => PrincipalEntry::CanonicalUser(item.to_string()),
                     });
                 }
             }
