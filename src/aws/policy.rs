@@ -371,10 +371,7 @@ fn pick_one<'v>(
 
 /// A string or a list of strings. `path` (the value's JSON path) is made only for an
 /// error: a policy has thousands of these and almost never an error.
-fn string_list(
-    v: &serde_json::Value,
-    path: impl Fn() -> String,
-) -> Result<Vec<&str>, FieldError> {
+fn string_list(v: &serde_json::Value, path: impl Fn() -> String) -> Result<Vec<&str>, FieldError> {
     match v {
         serde_json::Value::String(s) => Ok(vec![s.as_str()]),
         serde_json::Value::Array(items) => items
