@@ -49,9 +49,26 @@ pub fn join(parent: &str, key: &str) -> String {
     path
 }
 
-/// `parent[i]`.
+/// `parent[i]`. Not `format!` either: every statement's path is one.
 pub fn index(parent: &str, i: usize) -> String {
-    format!("{parent}[{i}]")
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = i;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(&digits[at..]).unwrap_or_default();
+    let mut path = String::with_capacity(parent.len() + digits.len() + 2);
+    path.push_str(parent);
+    path.push('[');
+    path.push_str(digits);
+    path.push(']');
+    path
 }
 
 /// A short, human description of a JSON value's type, for "expected X, found Y".
@@ -134,6 +151,19 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn index_paths_match_format() {
+        for (parent, i) in [
+            ("a.Statement", 0),
+            ("x", 7),
+            ("", 10),
+            ("p[3]", 123_456),
+            ("q", usize::MAX),
+        ] {
+            assert_eq!(index(parent, i), format!("{parent}[{i}]"));
+        }
     }
 
     #[test]
