@@ -775,6 +775,20 @@ fn bad_values_are_located_errors() {
     );
     let err = compile_block(&json!({"NullIfExists": {"k": "true"}}), true, "c").unwrap_err();
     assert!(err.message.contains("no IfExists"));
+    // A value of a list that is not a scalar names its place in the list.
+    let err = compile_block(
+        &json!({"StringEquals": {"s3:x-amz-acl": ["private", {"x": 1}]}}),
+        true,
+        "bucket.policy.Statement[0].Condition",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.path.as_str(), err.message.as_str()),
+        (
+            "bucket.policy.Statement[0].Condition.StringEquals.s3:x-amz-acl[1]",
+            "expected a string, number or boolean, found an object"
+        )
+    );
     let err = compile_block(
         &json!({"DateLessThan": {"aws:CurrentTime": "yesterday"}}),
         true,

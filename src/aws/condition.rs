@@ -432,13 +432,14 @@ fn parts_match(parts: &[Wildcard], value: &str) -> bool {
 }
 
 /// Condition values: a scalar or a list of scalars; numbers and booleans become text.
+/// An element's path is made only for an error.
 fn scalar_strings(raw: &serde_json::Value, path: &str) -> Result<Vec<String>, FieldError> {
-    let one = |v: &serde_json::Value, p: &str| match v {
+    let one = |v: &serde_json::Value, p: &dyn Fn() -> String| match v {
         serde_json::Value::String(s) => Ok(s.clone()),
         serde_json::Value::Bool(b) => Ok(b.to_string()),
         serde_json::Value::Number(n) => Ok(n.to_string()),
         other => Err(FieldError::new(
-            p,
+            &p(),
             format!(
                 "expected a string, number or boolean, found {}",
                 super::field::type_name(other)
@@ -449,9 +450,9 @@ fn scalar_strings(raw: &serde_json::Value, path: &str) -> Result<Vec<String>, Fi
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| one(v, &super::field::index(path, i)))
+            .map(|(i, v)| one(v, &|| super::field::index(path, i)))
             .collect(),
-        v => one(v, path).map(|s| vec![s]),
+        v => one(v, &|| path.to_string()).map(|s| vec![s]),
     }
 }
 
@@ -491,14 +492,25 @@ pub fn parse_date(text: &str) -> Option<f64> {
 }
 
 /// Compiles a `Condition` block: operator → key → value(s). Keys and operators AND.
+/// `path` is the block's JSON path, for errors.
 pub fn compile_block(
     block: &serde_json::Value,
     variables: bool,
     path: &str,
 ) -> Result<Vec<Condition>, FieldError> {
+    compile_block_at(block, variables, &|| path.to_string())
+}
+
+/// [`compile_block`], the path made only for an error (a policy has thousands of
+/// conditions and almost never an error).
+pub fn compile_block_at(
+    block: &serde_json::Value,
+    variables: bool,
+    path: &dyn Fn() -> String,
+) -> Result<Vec<Condition>, FieldError> {
     let Some(ops) = block.as_object() else {
         return Err(FieldError::new(
-            path,
+            &path(),
             format!(
                 "expected an object of condition operators, found {}",
                 super::field::type_name(block)
@@ -507,10 +519,10 @@ pub fn compile_block(
     };
     let mut out = Vec::new();
     for (op, keys) in ops {
-        let op_path = join(path, op);
+        let op_path = || join(&path(), op);
         let Some(keys) = keys.as_object() else {
             return Err(FieldError::new(
-                &op_path,
+                &op_path(),
                 format!(
                     "expected an object of condition keys, found {}",
                     super::field::type_name(keys)
@@ -518,13 +530,12 @@ pub fn compile_block(
             ));
         };
         for (key, values) in keys {
-            out.push(Condition::compile(
-                op,
-                key,
-                values,
-                variables,
-                &join(&op_path, key),
-            )?);
+            // The key's path only for an error: compiling again with it gives the same
+            // error, located (a policy has thousands of conditions and rarely an error).
+            let condition = Condition::compile(op, key, values, variables, "").or_else(|_| {
+                Condition::compile(op, key, values, variables, &join(&op_path(), key))
+            })?;
+            out.push(condition);
         }
     }
     Ok(out)

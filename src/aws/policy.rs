@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::condition::{compile_block, Condition};
+use super::condition::{compile_block_at, Condition};
 use super::field::{check_keys, index, join, type_name, FieldError};
 use super::pattern::Wildcard;
 use super::variables::Template;
@@ -321,7 +321,7 @@ fn parse_statement(
         .collect();
     let conditions = match obj.get("Condition") {
         None => Vec::new(),
-        Some(block) => compile_block(block, variables, &join(path, "Condition"))?,
+        Some(block) => compile_block_at(block, variables, &|| join(path, "Condition"))?,
     };
     let mut context_keys: Vec<Box<str>> = resources
         .iter()
