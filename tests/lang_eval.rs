@@ -114,10 +114,7 @@ fn eval_cases() {
 #[test]
 fn input_fields_are_the_fields_the_rules_read() {
     let fields = |rules: &str| {
-        let mut loader = Loader::new();
-        loader.add_source("t.s3why", format!("package t\n\n{rules}\n"));
-        let program = loader.compile(&[]).expect("compiles");
-        program
+        package(rules)
             .input_fields()
             .map(|f| f.iter().cloned().collect::<Vec<String>>())
     };
@@ -146,12 +143,7 @@ fn input_fields_are_the_fields_the_rules_read() {
 /// below it, reads it whole, whichever comes first in the rules.
 #[test]
 fn input_reads_go_down_to_the_fields_read() {
-    let reads = |rules: &str| {
-        let mut loader = Loader::new();
-        loader.add_source("t.s3why", format!("package t\n\n{rules}\n"));
-        let program = loader.compile(&[]).expect("compiles");
-        program.input_reads().map(|r| format!("{r:?}"))
-    };
+    let reads = |rules: &str| package(rules).input_reads().map(|r| format!("{r:?}"));
     let narrow = reads("a := input.bucket.account\nb := input.bucket.tags.team");
     assert_eq!(
         narrow.as_deref(),
@@ -172,4 +164,11 @@ fn input_reads_go_down_to_the_fields_read() {
         reads("a := [v | some h, v in input.request.headers]\nb := input.request.headers[\"x\"]"),
         Some(r#"InputReads({"request": Some(InputReads({"headers": None}))})"#.into())
     );
+}
+
+/// `rules` compiled as package `t`.
+fn package(rules: &str) -> s3why::lang::Program {
+    let mut loader = Loader::new();
+    loader.add_source("t.s3why", format!("package t\n\n{rules}\n"));
+    loader.compile(&[]).expect("compiles")
 }
