@@ -17,7 +17,13 @@ use crate::aws::policy::Effect;
 use crate::aws::{Decision, Verdict};
 use crate::lang::Value;
 
+/// An object from its fields, listed in key order (so building the map sorts nothing).
 fn object(pairs: Vec<(&'static str, Value)>) -> Value {
+    debug_assert!(
+        pairs.windows(2).all(|w| w[0].0 < w[1].0),
+        "view fields out of order: {:?}",
+        pairs.iter().map(|p| p.0).collect::<Vec<_>>()
+    );
     Value::object(
         pairs
             .into_iter()
@@ -97,17 +103,17 @@ fn context_value(v: &ContextValue) -> Value {
 
 fn condition(c: &ConditionTrace) -> Value {
     object(vec![
-        ("operator", arc(&c.operator)),
-        ("key", arc(&c.key)),
-        (
-            "values",
-            Value::array(c.values.iter().map(|s| Value::str(s)).collect()),
-        ),
         (
             "context_value",
             c.context_value.as_ref().map_or(Value::Null, context_value),
         ),
+        ("key", arc(&c.key)),
+        ("operator", arc(&c.operator)),
         ("result", Value::Bool(c.result)),
+        (
+            "values",
+            Value::array(c.values.iter().map(|s| Value::str(s)).collect()),
+        ),
     ])
 }
 
@@ -117,25 +123,25 @@ fn statement(s: &StatementTrace) -> Value {
         Effect::Deny => "Deny",
     };
     let mut pairs = vec![
-        ("index", Value::num(s.index as f64)),
-        ("effect", Value::str(effect)),
-        ("path", arc(&s.path)),
-        ("principal", tri(s.principal)),
         ("action", tri(s.action)),
-        ("resource", tri(s.resource)),
+        ("applies", Value::Bool(s.applies)),
         (
             "conditions",
             Value::array(s.conditions.iter().map(condition).collect()),
         ),
-        ("applies", Value::Bool(s.applies)),
+        ("effect", Value::str(effect)),
     ];
-    opt(&mut pairs, "sid", s.sid.as_ref(), arc);
     opt(&mut pairs, "grantee", s.grantee, |g| {
         Value::str(grantee_name(g))
     });
+    pairs.push(("index", Value::num(s.index as f64)));
     if s.not_principal_boundary {
         pairs.push(("not_principal_boundary", Value::Bool(true)));
     }
+    pairs.push(("path", arc(&s.path)));
+    pairs.push(("principal", tri(s.principal)));
+    pairs.push(("resource", tri(s.resource)));
+    opt(&mut pairs, "sid", s.sid.as_ref(), arc);
     object(pairs)
 }
 
@@ -143,26 +149,28 @@ fn statement(s: &StatementTrace) -> Value {
 /// action and the resource.
 fn policy(p: &PolicyTrace, statements: Vec<Value>) -> Value {
     object(vec![
-        ("policy_type", Value::str(p.policy_type.as_str())),
-        ("name", arc(&p.name)),
-        ("path", arc(&p.path)),
         ("allows", Value::Bool(p.allows)),
         ("denies", Value::Bool(p.denies)),
+        ("name", arc(&p.name)),
+        ("path", arc(&p.path)),
+        ("policy_type", Value::str(p.policy_type.as_str())),
         ("statements", Value::array(statements)),
     ])
 }
 
 fn statement_ref(r: &StatementRef) -> Value {
-    let mut pairs = vec![("policy", arc(&r.policy)), ("path", arc(&r.path))];
-    opt(&mut pairs, "sid", r.sid.as_ref(), arc);
+    let mut pairs = Vec::with_capacity(4);
     opt(&mut pairs, "index", r.index, |i| Value::num(i as f64));
+    pairs.push(("path", arc(&r.path)));
+    pairs.push(("policy", arc(&r.policy)));
+    opt(&mut pairs, "sid", r.sid.as_ref(), arc);
     object(pairs)
 }
 
 fn reason(r: &Reason) -> Value {
     object(vec![
-        ("policy_type", Value::str(r.policy_type.as_str())),
         ("explicit", Value::Bool(r.explicit)),
+        ("policy_type", Value::str(r.policy_type.as_str())),
         (
             "statements",
             Value::array(r.statements.iter().map(statement_ref).collect()),
@@ -255,20 +263,20 @@ impl ViewCache {
 fn authorization(a: &Authorization, cache: &ViewCache) -> Value {
     object(vec![
         ("action", Value::str(&a.action)),
-        ("resource", Value::str(&a.resource)),
         ("allowed", Value::Bool(a.allowed)),
         (
             "allowed_by",
             Value::array(a.allowed_by.iter().map(|s| Value::str(s)).collect()),
         ),
         (
-            "reasons",
-            Value::array(a.reasons.iter().map(reason).collect()),
-        ),
-        (
             "policies",
             Value::array(a.policies.iter().map(|p| cache.policy(p)).collect()),
         ),
+        (
+            "reasons",
+            Value::array(a.reasons.iter().map(reason).collect()),
+        ),
+        ("resource", Value::str(&a.resource)),
     ])
 }
 
@@ -283,42 +291,40 @@ pub fn verdict_value_with(v: &Verdict, cache: &ViewCache) -> Value {
         Decision::Allowed => "allowed",
         Decision::Denied => "denied",
     };
-    let mut pairs = vec![
-        ("decision", Value::str(decision)),
-        ("status", Value::num(f64::from(v.status))),
-        ("gates", json(&v.gates)),
-        (
-            "authorizations",
-            Value::array(
-                v.authorizations
-                    .iter()
-                    .map(|a| authorization(a, cache))
-                    .collect(),
-            ),
+    let mut pairs = vec![(
+        "authorizations",
+        Value::array(
+            v.authorizations
+                .iter()
+                .map(|a| authorization(a, cache))
+                .collect(),
         ),
-        ("notes", json(&v.notes)),
-        (
-            "context",
-            Value::object(
-                v.context
-                    .iter()
-                    .map(|(k, c)| (Value::str(k), context_value(c)))
-                    .collect(),
-            ),
-        ),
-    ];
-    opt(
-        &mut pairs,
-        "error_code",
-        v.error_code.as_deref(),
-        Value::str,
-    );
+    )];
     opt(
         &mut pairs,
         "aws_message",
         v.aws_message.as_deref(),
         Value::str,
     );
+    pairs.push((
+        "context",
+        Value::object(
+            v.context
+                .iter()
+                .map(|(k, c)| (Value::str(k), context_value(c)))
+                .collect(),
+        ),
+    ));
+    pairs.push(("decision", Value::str(decision)));
+    opt(
+        &mut pairs,
+        "error_code",
+        v.error_code.as_deref(),
+        Value::str,
+    );
+    pairs.push(("gates", json(&v.gates)));
     opt(&mut pairs, "kms", v.kms.as_ref(), json);
+    pairs.push(("notes", json(&v.notes)));
+    pairs.push(("status", Value::num(f64::from(v.status))));
     object(pairs)
 }
