@@ -158,3 +158,38 @@ fn statements_reading_a_changed_key_through_a_policy_variable_are_evaluated_agai
         assert!(reused == decide_request(&facts, &request));
     }
 }
+
+/// The KMS calls are authorized in their own context (the S3 one without the network
+/// and `s3:` keys, with the KMS keys): a statement that grants `kms:GenerateDataKey` over
+/// TLS only must be evaluated again when the upload is plain HTTP, and the verdict then
+/// refuses the key.
+#[test]
+fn kms_statements_reading_a_changed_key_are_evaluated_again() {
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let doc = json!({
+        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "bucket": "DOC-EXAMPLE-BUCKET",
+            "key": "a.bin", "secure_transport": true},
+        "identity": {"policies": [{"name": "Upload", "document": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"},
+            {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": key,
+             "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
+        ]}}]},
+        "bucket": {"region": "us-east-1", "account": "111122223333", "encryption": {"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+        ]}},
+        "kms_keys": [{"arn": key, "manager": "CUSTOMER"}]
+    });
+    let facts = Facts::from_value(&doc).unwrap();
+    let own = decide(&facts);
+    assert_eq!(own.decision, s3why::aws::Decision::Allowed);
+    let mut plain = doc["request"].clone();
+    plain["secure_transport"] = json!(false);
+    let request = Request::from_value(&plain, "request").unwrap();
+    let reused = decide_request_after(&facts, &request, &own);
+    assert_eq!(reused.decision, s3why::aws::Decision::Denied);
+    assert!(reused
+        .authorizations
+        .iter()
+        .any(|a| a.action == "kms:GenerateDataKey" && !a.allowed));
+    assert!(reused == decide_request(&facts, &request));
+}

@@ -10,7 +10,7 @@ use crate::facts::{EndpointType, Facts, KeyManager, Request};
 
 use super::authorize::{authorize, Authorization, Level, PolicySources, ResourcePolicy};
 use super::context::Context;
-use super::evaluate::{AuthzRequest, MatchOptions, Reuse};
+use super::evaluate::{AuthzRequest, MatchOptions, PolicyTrace, Reuse};
 use super::kms::{kms_use, resolve_key, KmsUse};
 use super::message;
 use super::policy::{Policy, PolicyType};
@@ -51,6 +51,10 @@ pub struct KmsTrace {
     pub policy_assumed: bool,
     /// `kms:GenerateDataKey`, plus `kms:Decrypt` for multipart uploads and Bucket Keys.
     pub actions: Vec<String>,
+    /// The request context of the KMS calls (the S3 one, with the KMS keys): a later
+    /// decision of the same facts compares its own with it to reuse statement traces.
+    #[serde(skip)]
+    pub context: Context,
 }
 
 /// A point where the verdict rests on one of s3why's own choices (decisions.md).
@@ -97,22 +101,24 @@ pub fn decide_request_after(facts: &Facts, request: &Request, own: &Verdict) -> 
     decide_with(facts, request, Some(own))
 }
 
+/// Every policy trace of `own` with its authorization's action and resource. An S3 and a
+/// KMS authorization never share both (their actions differ), so each decision finds
+/// only traces made in the kind of context it compares with.
+fn own_traces(own: &Verdict) -> Vec<(&str, &str, &PolicyTrace)> {
+    own.authorizations
+        .iter()
+        .flat_map(|a| {
+            a.policies
+                .iter()
+                .map(|t| (a.action.as_str(), a.resource.as_str(), t))
+        })
+        .collect()
+}
+
 fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdict {
     let ctx = s3_context(facts, request);
-    let reuse = own
-        .filter(|_| request.principal == facts.request.principal)
-        .map(|own| {
-            let traces = own
-                .authorizations
-                .iter()
-                .flat_map(|a| {
-                    a.policies
-                        .iter()
-                        .map(|t| (a.action.as_str(), a.resource.as_str(), t))
-                })
-                .collect();
-            Reuse::new(traces, ctx.changed_keys(&own.context))
-        });
+    let own = own.filter(|_| request.principal == facts.request.principal);
+    let reuse = own.map(|own| Reuse::new(own_traces(own), ctx.changed_keys(&own.context)));
     let mut notes = Vec::new();
     let gates = s3_gates(facts, request, &mut notes);
     let mut authorizations = Vec::new();
@@ -129,7 +135,9 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
     let mut kms_gates = Vec::new();
     let mut kms_trace = None;
     if let Some(usage) = kms_use(facts, request) {
-        let (trace, gates, auths) = kms_checks(facts, request, &ctx, usage, &mut notes);
+        let own_kms = own.and_then(|o| o.kms.as_ref());
+        let (trace, gates, auths) =
+            kms_checks(facts, request, (&ctx, usage), (own, own_kms), &mut notes);
         kms_trace = Some(trace);
         kms_gates = gates;
         authorizations.extend(auths);
@@ -454,8 +462,8 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
 fn kms_checks(
     facts: &Facts,
     request: &Request,
-    s3ctx: &Context,
-    usage: KmsUse,
+    (s3ctx, usage): (&Context, KmsUse),
+    (own, own_kms): (Option<&Verdict>, Option<&KmsTrace>),
     notes: &mut Vec<Note>,
 ) -> (KmsTrace, Vec<Gate>, Vec<Authorization>) {
     let bucket_region = facts
@@ -544,6 +552,10 @@ fn kms_checks(
         request.object_arn()
     };
     let ctx = kms_context(s3ctx, &bucket_region, &principal_account, &encryption_arn);
+    // The own verdict's KMS traces saw its own KMS context: compared with this one.
+    let reuse = own
+        .zip(own_kms)
+        .map(|(own, kms)| Reuse::new(own_traces(own), ctx.changed_keys(&kms.context)));
     let no_rcps: &[Level] = &[];
     let auths = actions
         .iter()
@@ -561,14 +573,13 @@ fn kms_checks(
             } else {
                 rcp_levels(facts, &key.account)
             };
-            // The KMS context is not the S3 one the own verdict's traces saw: no reuse.
             authorize_for(
                 facts,
                 request,
                 &ctx,
                 (action, &key.arn),
                 (rcps, key_policy, None),
-                None,
+                reuse.as_ref(),
             )
         })
         .collect();
@@ -580,6 +591,7 @@ fn kms_checks(
         manager: key.manager,
         policy_assumed: key.policy_assumed,
         actions,
+        context: ctx,
     };
     (trace, gates, auths)
 }
