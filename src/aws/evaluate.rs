@@ -26,6 +26,9 @@ pub struct AuthzRequest<'a> {
     pub reuse: Option<&'a Reuse<'a>>,
 }
 
+/// A policy trace of an earlier decision, with its authorization's action and resource.
+pub type EarlierTrace<'a> = (&'a str, &'a str, &'a PolicyTrace);
+
 /// The policy traces of an earlier decision of the same facts, for a decision of another
 /// request by the same principal (the fix search's counterfactuals differ from the record's
 /// request in a header or an address).
@@ -39,7 +42,7 @@ pub struct AuthzRequest<'a> {
 #[derive(Debug)]
 pub struct Reuse<'a> {
     /// `(action, resource, trace)` of each policy the earlier decision evaluated.
-    traces: Vec<(&'a str, &'a str, &'a PolicyTrace)>,
+    traces: &'a [EarlierTrace<'a>],
     /// The context keys (lower case) whose values differ between the two requests.
     changed: Vec<String>,
 }
@@ -49,7 +52,7 @@ impl<'a> Reuse<'a> {
     /// action and resource; `changed`: `Context::changed_keys` of the two contexts the
     /// policies are evaluated in. The caller guarantees the rest: same facts, same
     /// principal.
-    pub fn new(traces: Vec<(&'a str, &'a str, &'a PolicyTrace)>, changed: Vec<String>) -> Self {
+    pub fn new(traces: &'a [EarlierTrace<'a>], changed: Vec<String>) -> Self {
         Reuse { traces, changed }
     }
 

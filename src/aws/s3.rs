@@ -10,7 +10,7 @@ use crate::facts::{EndpointType, Facts, KeyManager, Request};
 
 use super::authorize::{authorize, Authorization, Level, PolicySources, ResourcePolicy};
 use super::context::Context;
-use super::evaluate::{AuthzRequest, MatchOptions, PolicyTrace, Reuse};
+use super::evaluate::{AuthzRequest, EarlierTrace, MatchOptions, Reuse};
 use super::kms::{kms_use, resolve_key, KmsUse};
 use super::message;
 use super::policy::{Policy, PolicyType};
@@ -101,10 +101,10 @@ pub fn decide_request_after(facts: &Facts, request: &Request, own: &Verdict) -> 
     decide_with(facts, request, Some(own))
 }
 
-/// Every policy trace of `own` with its authorization's action and resource. An S3 and a
-/// KMS authorization never share both (their actions differ), so each decision finds
-/// only traces made in the kind of context it compares with.
-fn own_traces(own: &Verdict) -> Vec<(&str, &str, &PolicyTrace)> {
+/// Every policy trace of `own` with its authorization's action and resource, gathered
+/// once for the S3 and the KMS authorizations. The two never share both (their actions
+/// differ), so each finds only traces made in the kind of context it compares with.
+fn own_traces(own: &Verdict) -> Vec<EarlierTrace<'_>> {
     own.authorizations
         .iter()
         .flat_map(|a| {
@@ -118,7 +118,10 @@ fn own_traces(own: &Verdict) -> Vec<(&str, &str, &PolicyTrace)> {
 fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdict {
     let ctx = s3_context(facts, request);
     let own = own.filter(|_| request.principal == facts.request.principal);
-    let reuse = own.map(|own| Reuse::new(own_traces(own), ctx.changed_keys(&own.context)));
+    let traces = own.map(own_traces);
+    let reuse = own
+        .zip(traces.as_deref())
+        .map(|(own, traces)| Reuse::new(traces, ctx.changed_keys(&own.context)));
     let mut notes = Vec::new();
     let gates = s3_gates(facts, request, &mut notes);
     let mut authorizations = Vec::new();
@@ -135,9 +138,8 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
     let mut kms_gates = Vec::new();
     let mut kms_trace = None;
     if let Some(usage) = kms_use(facts, request) {
-        let own_kms = own.and_then(|o| o.kms.as_ref());
-        let (trace, gates, auths) =
-            kms_checks(facts, request, (&ctx, usage), (own, own_kms), &mut notes);
+        let own_kms = traces.as_deref().zip(own.and_then(|o| o.kms.as_ref()));
+        let (trace, gates, auths) = kms_checks(facts, request, (&ctx, usage), own_kms, &mut notes);
         kms_trace = Some(trace);
         kms_gates = gates;
         authorizations.extend(auths);
@@ -463,7 +465,7 @@ fn kms_checks(
     facts: &Facts,
     request: &Request,
     (s3ctx, usage): (&Context, KmsUse),
-    (own, own_kms): (Option<&Verdict>, Option<&KmsTrace>),
+    own: Option<(&[EarlierTrace<'_>], &KmsTrace)>,
     notes: &mut Vec<Note>,
 ) -> (KmsTrace, Vec<Gate>, Vec<Authorization>) {
     let bucket_region = facts
@@ -553,9 +555,7 @@ fn kms_checks(
     };
     let ctx = kms_context(s3ctx, &bucket_region, &principal_account, &encryption_arn);
     // The own verdict's KMS traces saw its own KMS context: compared with this one.
-    let reuse = own
-        .zip(own_kms)
-        .map(|(own, kms)| Reuse::new(own_traces(own), ctx.changed_keys(&kms.context)));
+    let reuse = own.map(|(traces, kms)| Reuse::new(traces, ctx.changed_keys(&kms.context)));
     let no_rcps: &[Level] = &[];
     let auths = actions
         .iter()
