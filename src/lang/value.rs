@@ -122,6 +122,26 @@ impl PartialOrd for Value {
     }
 }
 
+/// `PartialOrd`, `PartialEq` and `Eq` from a type's `Ord` (the memo keys' orders are
+/// not their fields').
+macro_rules! ordered_by_cmp {
+    ($t:ty) => {
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+                Some(self.cmp(o))
+            }
+        }
+
+        impl PartialEq for $t {
+            fn eq(&self, o: &Self) -> bool {
+                self.cmp(o) == Ordering::Equal
+            }
+        }
+
+        impl Eq for $t {}
+    };
+}
+
 /// A key of a memo table (function results, decisions): a list of values compared in
 /// an order that looks at the cheap parts first (scalars and sizes, then nested values),
 /// so that two different large values, two statements of a verdict say, are told apart
@@ -137,19 +157,7 @@ impl Ord for MemoKey {
     }
 }
 
-impl PartialOrd for MemoKey {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-
-impl PartialEq for MemoKey {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-
-impl Eq for MemoKey {}
+ordered_by_cmp!(MemoKey);
 
 /// Scalars by value (shared text without a look: `text_cmp`); collections by kind and
 /// size only.
@@ -203,19 +211,7 @@ impl Ord for IdKey {
     }
 }
 
-impl PartialOrd for IdKey {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-
-impl PartialEq for IdKey {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-
-impl Eq for IdKey {}
+ordered_by_cmp!(IdKey);
 
 fn id_cmp(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
