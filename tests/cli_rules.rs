@@ -68,6 +68,13 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Rule file `file` holding `text`, alone in a fresh folder for test `name`.
+fn rule_file(name: &str, file: &str, text: &str) -> PathBuf {
+    let path = temp_dir(name).join(file);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 #[test]
 fn check_reports_the_custom_finding_next_to_the_bundled_ones() {
     let (code, decision, found) = findings(&["--rules", ACME, "docs/examples/team/outside.json"]);
@@ -155,13 +162,11 @@ fn lint_accepts_the_team_file_with_and_without_the_bundled_ruleset() {
 
 #[test]
 fn lint_reports_an_error_with_its_location_and_a_caret() {
-    let dir = temp_dir("lint");
-    let file = dir.join("typo.s3why");
-    std::fs::write(
-        &file,
+    let file = rule_file(
+        "lint",
+        "typo.s3why",
         "package acme.typo\n\ndenied if {\n    s3.decid(input.request).decision == \"denied\"\n}\n",
-    )
-    .unwrap();
+    );
     let out = s3why(&["lint", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
@@ -189,15 +194,13 @@ fn lint_reports_an_error_with_its_location_and_a_caret() {
         (first["line"].as_u64(), first["column"].as_u64()),
         (Some(4), Some(5))
     );
-    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
 }
 
 #[test]
 fn fmt_check_fails_on_an_unformatted_file_until_fmt_rewrites_it() {
-    let dir = temp_dir("fmt");
-    let file = dir.join("ugly.s3why");
     let ugly = "package acme.ugly\nfindings contains f if {\n  f := {\"id\": \"acme-x\"}\n}\n";
-    std::fs::write(&file, ugly).unwrap();
+    let file = rule_file("fmt", "ugly.s3why", ugly);
     let path = file.to_str().unwrap();
 
     let check = s3why(&["fmt", "--check", path]);
@@ -220,7 +223,7 @@ fn fmt_check_fails_on_an_unformatted_file_until_fmt_rewrites_it() {
         "{formatted}"
     );
     assert_eq!(s3why(&["fmt", "--check", path]).status.code(), Some(0));
-    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
 }
 
 #[test]
@@ -322,13 +325,7 @@ fn the_tutorial_quotes_the_rule_file_verbatim() {
 /// policies): the rules get every field some rule reads, whatever the bundled ones need.
 #[test]
 fn a_team_rule_reads_fields_the_bundled_rules_do_not() {
-    let dir = temp_dir("identity-field");
-    let file = dir.join("policies.s3why");
-    std::fs::write(
-        &file,
-        "package team.policies\n\n# METADATA\n# id: team-policy-count\n# title: How many identity policies the principal has\n# severity: info\nfindings contains f if {\n    n := count(input.identity.policies)\n    f := {\"id\": \"team-policy-count\", \"message\": f\"{n} identity policies\"}\n}\n",
-    )
-    .unwrap();
+    let file = rule_file("identity-field", "policies.s3why", "package team.policies\n\n# METADATA\n# id: team-policy-count\n# title: How many identity policies the principal has\n# severity: info\nfindings contains f if {\n    n := count(input.identity.policies)\n    f := {\"id\": \"team-policy-count\", \"message\": f\"{n} identity policies\"}\n}\n");
     let (_, _, found) = findings(&[
         "--rules",
         file.to_str().unwrap(),
@@ -342,13 +339,7 @@ fn a_team_rule_reads_fields_the_bundled_rules_do_not() {
 /// down to the fields of fields the rules read, `lang::compile::InputReads`).
 #[test]
 fn a_team_rule_reads_a_field_beside_one_the_bundled_rules_read() {
-    let dir = temp_dir("bucket-field");
-    let file = dir.join("bucket.s3why");
-    std::fs::write(
-        &file,
-        "package team.bucket\n\n# METADATA\n# id: team-bucket-statements\n# title: How many statements the bucket policy has\n# severity: info\nfindings contains f if {\n    n := count(input.bucket.policy.Statement)\n    f := {\"id\": \"team-bucket-statements\", \"message\": f\"{n} statement(s), account {input.bucket.account}\"}\n}\n",
-    )
-    .unwrap();
+    let file = rule_file("bucket-field", "bucket.s3why", "package team.bucket\n\n# METADATA\n# id: team-bucket-statements\n# title: How many statements the bucket policy has\n# severity: info\nfindings contains f if {\n    n := count(input.bucket.policy.Statement)\n    f := {\"id\": \"team-bucket-statements\", \"message\": f\"{n} statement(s), account {input.bucket.account}\"}\n}\n");
     let out = s3why(&[
         "check",
         "--format",
