@@ -191,6 +191,7 @@ fn outcomes() -> Vec<Outcome> {
                 json,
                 decision: Some(Decision::Denied),
                 suppressed_denied: applied.all_errors_suppressed,
+                text: None,
             }
         })
         .collect()

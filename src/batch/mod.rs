@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use input::{Record, Records};
-pub use output::{OutputFormat, Writer};
+pub use output::{writes_json_text, OutputFormat, Writer};
 pub use summary::{BatchStatus, Outcome, Summary};
 pub use suppress::{Suppressions, SuppressionsError, Target};
 

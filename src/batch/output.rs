@@ -65,13 +65,13 @@ impl Writer {
             // Straight into the (buffered) output: `Display` would go through the
             // formatting machinery one token at a time.
             Writer::Ndjson => {
-                serde_json::to_writer(&mut *out, &o.json)?;
+                json_text(out, o)?;
                 out.write_all(b"\n")
             }
             Writer::Json { first } => {
                 out.write_all(if *first { b"\n" } else { b",\n" })?;
                 *first = false;
-                serde_json::to_writer(&mut *out, &o.json).map_err(io::Error::from)
+                json_text(out, o)
             }
             Writer::Text => writeln!(out, "{}", text_line(o)),
             Writer::Sarif(w) => w.record(out, o),
@@ -93,6 +93,19 @@ impl Writer {
             Writer::Junit(w) => w.finish(out, summary, elapsed),
         }
     }
+}
+
+/// The record's JSON: the text its worker wrote, or written here.
+fn json_text(out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
+    match &o.text {
+        Some(text) => out.write_all(text.as_bytes()),
+        None => serde_json::to_writer(&mut *out, &o.json).map_err(io::Error::from),
+    }
+}
+
+/// Whether `format` writes each record as its JSON text (which the workers can write).
+pub fn writes_json_text(format: OutputFormat) -> bool {
+    matches!(format, OutputFormat::Ndjson | OutputFormat::Json)
 }
 
 /// One line for people: `SOURCE: DENIED 403 message`, then one indented line per finding.

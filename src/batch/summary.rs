@@ -19,6 +19,11 @@ pub struct Outcome {
     /// Denied, and every `error` finding suppressed (there is at least one): the record
     /// does not make the exit status 1.
     pub suppressed_denied: bool,
+    /// The record as one line of JSON, when the worker that made it also wrote it out
+    /// (NDJSON and JSON output, see [`Outcome::with_text`]): the writer copies it, and
+    /// `json` need hold only what the summaries read (the decision, the findings' ids,
+    /// severities and suppression marks, the matrix pair).
+    pub text: Option<String>,
 }
 
 impl Outcome {
@@ -28,7 +33,17 @@ impl Outcome {
             json,
             decision: None,
             suppressed_denied: false,
+            text: None,
         }
+    }
+
+    /// The outcome with its record written out as JSON text, so that the workers share the
+    /// writing (on one thread it was a tenth of a batch).
+    pub fn with_text(mut self) -> Outcome {
+        if self.text.is_none() {
+            self.text = serde_json::to_string(&self.json).ok();
+        }
+        self
     }
 
     /// The findings of the verdict (empty for an error record).
@@ -169,6 +184,7 @@ mod tests {
             json: json!({"source": "s", "decision": "denied", "findings": findings}),
             decision: Some(Decision::Denied),
             suppressed_denied,
+            text: None,
         }
     }
 

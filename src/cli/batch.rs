@@ -17,8 +17,8 @@ use s3why::aws::{decide, Decision};
 use s3why::batch::rules::from_ruleset;
 use s3why::batch::suppress::today_utc;
 use s3why::batch::{
-    run_ordered, BatchStatus, Next, Outcome, OutputFormat, Record, Records, Summary, Suppressions,
-    Target, Writer,
+    run_ordered, writes_json_text, BatchStatus, Next, Outcome, OutputFormat, Record, Records,
+    Summary, Suppressions, Target, Writer,
 };
 use s3why::facts::{Facts, FactsError};
 use s3why::report::{error_record, verdict_record};
@@ -107,6 +107,8 @@ struct Context<'a> {
     today: NaiveDate,
     /// With --snapshot: the pairs, and the records shared by identical principals.
     matrix: Option<Matrix<'a>>,
+    /// The output writes each record's JSON text: the workers write it.
+    json_text: bool,
 }
 
 /// One input: a fact document's text, or a (principal, bucket) pair of a snapshot matrix.
@@ -125,6 +127,7 @@ fn evaluate(item: Item, ctx: &Context<'_>) -> Outcome {
         Item::Cell(cell) => evaluate_cell(&cell, ctx),
     }));
     match result {
+        Ok(outcome) if ctx.json_text => outcome.with_text(),
         Ok(outcome) => outcome,
         // A bug must not lose the record or the batch: report it as an error record.
         Err(_) => Outcome::error(error_record(
@@ -212,6 +215,7 @@ fn finish(mut json: Value, target: &Target<'_>, ctx: &Context<'_>) -> Outcome {
         json,
         decision: Some(decision),
         suppressed_denied: decision == Decision::Denied && applied.all_errors_suppressed,
+        text: None,
     }
 }
 
@@ -291,6 +295,7 @@ pub fn run(args: &BatchArgs) -> Status {
         suppressions,
         today,
         matrix,
+        json_text: writes_json_text(args.format.into()),
     };
     let jobs = args
         .jobs
