@@ -222,6 +222,7 @@ fn records(m: &Matrix<'_>, ruleset: &s3why::rules::Ruleset) -> (Vec<Value>, usiz
                 let findings = ruleset.findings(facts, &verdict).unwrap();
                 s3why::report::verdict_record(&cell.source, &verdict, findings)
             })
+            .into_value()
         })
         .collect();
     (out, evaluated.into_inner())

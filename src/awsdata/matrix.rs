@@ -111,6 +111,32 @@ pub struct Matrix<'a> {
 /// runs on into a longer name in the record), so each is evaluated on its own.
 type Shared = Option<same::Renamer>;
 
+/// How a shared record's text opens: its source is each member's own.
+const NULL_SOURCE: &str = "{\"source\":null";
+
+/// A pair's output record.
+#[derive(Debug, Clone)]
+pub enum PairRecord {
+    /// Evaluated for this pair.
+    Evaluated(Value),
+    /// Another member's record renamed to this pair: its JSON text, and the record as it
+    /// was evaluated, for what renaming does not change (the decision, the findings' ids
+    /// and severities).
+    Renamed { text: String, first: Arc<Value> },
+}
+
+impl PairRecord {
+    /// The record as a tree.
+    pub fn into_value(self) -> Value {
+        match self {
+            PairRecord::Evaluated(v) => v,
+            PairRecord::Renamed { text, .. } => serde_json::from_str(&text).unwrap_or_else(|e| {
+                serde_json::json!({"error": format!("internal error: a renamed record does not read back: {e}")})
+            }),
+        }
+    }
+}
+
 /// How many shared records are held at most by default (about 3 KB each): a bound on
 /// memory whatever the number of identities and buckets.
 pub const MAX_SHARED: usize = 50_000;
@@ -331,7 +357,7 @@ impl<'a> Matrix<'a> {
     /// The output record of `cell`: `evaluate` applied to its facts, or, when another
     /// principal with the same identity side was evaluated against the same bucket and
     /// nothing in the pair's policies tells them apart, that record with the ARN renamed.
-    pub fn record<F>(&self, cell: &Cell, evaluate: F) -> Value
+    pub fn record<F>(&self, cell: &Cell, evaluate: F) -> PairRecord
     where
         F: Fn(&Cell, Result<Facts, DataError>) -> Value,
     {
@@ -344,18 +370,19 @@ impl<'a> Matrix<'a> {
         record
     }
 
-    fn evaluate_or_share<F>(&self, cell: &Cell, evaluate: F) -> Value
+    fn evaluate_or_share<F>(&self, cell: &Cell, evaluate: F) -> PairRecord
     where
         F: Fn(&Cell, Result<Facts, DataError>) -> Value,
     {
         let p = cell.index / self.buckets.len();
         let b = cell.index % self.buckets.len();
         let class = self.class_of[p];
+        let alone = || PairRecord::Evaluated(evaluate(cell, self.facts(cell)));
         if self.classes[class].len() == 1 {
-            return evaluate(cell, self.facts(cell));
+            return alone();
         }
         let Some(slot) = self.take_slot(class, b, p) else {
-            return evaluate(cell, self.facts(cell));
+            return alone();
         };
         let mut own = None;
         let shared = slot.get_or_init(|| {
@@ -369,25 +396,28 @@ impl<'a> Matrix<'a> {
             let record = evaluate(cell, facts);
             let shared = shareable
                 .then(|| {
-                    // The source names the pair (`...#ARN@bucket`): each member's own.
+                    // The source names the pair (`...#ARN@bucket`): each member's own,
+                    // written in place of the null that opens the shared text.
                     let mut shared = record.clone();
                     shared["source"] = Value::Null;
                     same::Renamer::new(shared, &cell.principal)
                 })
-                .flatten();
+                .flatten()
+                .filter(|r| r.text().starts_with(NULL_SOURCE));
             own = Some(record);
             shared
         });
         if let Some(record) = own {
-            return record;
+            return PairRecord::Evaluated(record);
         }
-        match shared {
-            Some(renamer) => {
-                let mut record = renamer.record_for(&cell.principal);
-                record["source"] = Value::String(cell.source.clone());
-                record
-            }
-            None => evaluate(cell, self.facts(cell)),
+        let Some(renamer) = shared else {
+            return alone();
+        };
+        let renamed = renamer.text_for(&cell.principal);
+        let source = serde_json::to_string(&cell.source).unwrap_or_default();
+        PairRecord::Renamed {
+            text: format!("{{\"source\":{source}{}", &renamed[NULL_SOURCE.len()..]),
+            first: Arc::clone(renamer.record()),
         }
     }
 

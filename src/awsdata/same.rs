@@ -9,6 +9,8 @@
 //! [`rename`]s its record for the others. `tests/cli_batch_snapshot.rs` checks the
 //! shared records against principals evaluated one at a time.
 
+use std::sync::Arc;
+
 use memchr::memmem;
 use serde_json::{Map, Value};
 
@@ -143,64 +145,87 @@ fn principal_names_member(s: &str, names: &[String]) -> bool {
 /// A member's record ready to be turned into each other member's: every occurrence of
 /// ARN `from` becomes the other's. Checked once that no occurrence of `from` runs on into
 /// a longer name (`user/u1` in `user/u10`, `user/a` in `user/a,b`), in which case the
-/// record is not renamed but each member evaluated; then copied with the ARN replaced in
-/// one pass per member (a class of 20 principals renames the same record 19 times).
+/// record is not renamed but each member evaluated. The record is written out as JSON
+/// text once; each other member's is that text with the ARN replaced in one pass (a class
+/// of 20 principals renames the same record 19 times, and copying and writing out the
+/// tree each time was a fifth of a matrix).
 pub struct Renamer {
-    record: Value,
+    record: Arc<Value>,
+    /// `record` as JSON text. The ARN needs no escaping in JSON, and occurs only in string
+    /// values (not in keys), so replacing it in the text is renaming it in the tree.
+    text: String,
     finder: memmem::Finder<'static>,
     from_len: usize,
+    /// How many times `from` occurs in `text`.
+    count: usize,
 }
 
 impl Renamer {
-    /// `None` when some occurrence of `from` in `record` runs on into a longer name.
+    /// `None` when some occurrence of `from` in `record` runs on into a longer name, or
+    /// the text cannot be renamed as the tree would be (`from` needs escaping in JSON, or
+    /// occurs in a key).
     pub fn new(record: Value, from: &str) -> Option<Renamer> {
         let finder = memmem::Finder::new(from.as_bytes()).into_owned();
-        if runs_on(&record, &finder, from.len()) {
+        if runs_on(&record, &finder, from.len()) || escaped(from) != from {
+            return None;
+        }
+        let text = serde_json::to_string(&record).ok()?;
+        let count = finder.find_iter(text.as_bytes()).count();
+        if count != occurrences(&record, &finder) {
             return None;
         }
         Some(Renamer {
-            record,
+            record: Arc::new(record),
+            text,
             finder,
             from_len: from.len(),
+            count,
         })
     }
 
-    /// The record with `to` in place of every occurrence of `from`: a copy (objects
-    /// copy their tables, no key is hashed again) whose strings holding `from` are
-    /// rewritten.
-    pub fn record_for(&self, to: &str) -> Value {
-        let mut v = self.record.clone();
-        self.replace_in(&mut v, to);
-        v
+    /// The record as it was given (with the first member's ARN): what renaming does not
+    /// change (the decision, the findings' ids) can be read from it.
+    pub fn record(&self) -> &Arc<Value> {
+        &self.record
     }
 
-    fn replace_in(&self, v: &mut Value, to: &str) {
-        match v {
-            Value::String(s) => {
-                if let Some(renamed) = self.replace(s, to) {
-                    *s = renamed;
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|i| self.replace_in(i, to)),
-            Value::Object(m) => m.values_mut().for_each(|i| self.replace_in(i, to)),
-            _ => {}
-        }
+    /// The record's JSON text.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
-    /// `s` with `to` for `from`, or `None` when `s` does not hold `from`.
-    fn replace(&self, s: &str, to: &str) -> Option<String> {
-        let mut out = String::new();
+    /// The record's JSON text with `to` in place of every occurrence of `from`.
+    pub fn text_for(&self, to: &str) -> String {
+        let to = escaped(to);
+        let mut out = String::with_capacity(self.text.len() + self.count * to.len());
         let mut last = 0;
-        for at in self.finder.find_iter(s.as_bytes()) {
-            out.push_str(&s[last..at]);
-            out.push_str(to);
+        for at in self.finder.find_iter(self.text.as_bytes()) {
+            out.push_str(&self.text[last..at]);
+            out.push_str(&to);
             last = at + self.from_len;
         }
-        if last == 0 {
-            return None;
-        }
-        out.push_str(&s[last..]);
-        Some(out)
+        out.push_str(&self.text[last..]);
+        out
+    }
+}
+
+/// `s` as it stands inside a JSON string.
+fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    let inner = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"'));
+    std::borrow::Cow::Owned(inner.unwrap_or(&quoted).to_string())
+}
+
+/// How many times `finder`'s needle occurs in the string values of `v`.
+fn occurrences(v: &Value, finder: &memmem::Finder<'_>) -> usize {
+    match v {
+        Value::String(s) => finder.find_iter(s.as_bytes()).count(),
+        Value::Array(items) => items.iter().map(|i| occurrences(i, finder)).sum(),
+        Value::Object(m) => m.values().map(|i| occurrences(i, finder)).sum(),
+        _ => 0,
     }
 }
 
@@ -246,7 +271,7 @@ mod tests {
         });
         let renamer = Renamer::new(v.clone(), U1).expect("no longer name");
         assert_eq!(
-            renamer.record_for(U2),
+            serde_json::from_str::<Value>(&renamer.text_for(U2)).unwrap(),
             json!({
                 "m": format!("User: {U2} is not authorized; policy of {U2}, or of {U2}."),
                 "list": [format!("{U2}:"), U2, "arn:aws:s3:::bucket/*"],
@@ -262,6 +287,23 @@ mod tests {
             let v = json!({"a": format!("{U1} and {longer}")});
             assert!(Renamer::new(v, U1).is_none(), "{longer}");
         }
+    }
+
+    /// The text is renamed as the tree would be: a name that needs escaping in JSON is
+    /// written escaped; an ARN in a key (which the tree would keep) or one that needs
+    /// escaping itself means no renaming.
+    #[test]
+    fn renamed_text_is_the_renamed_tree_written_out() {
+        let v = json!({"m": format!("of {U1}\n\"{U1}\""), "n": 1});
+        let renamer = Renamer::new(v, U1).expect("renamable");
+        let odd = "arn:aws:iam::111122223333:user/o\"dd";
+        let renamed: Value = serde_json::from_str(&renamer.text_for(odd)).unwrap();
+        assert_eq!(
+            renamed,
+            json!({"m": format!("of {odd}\n\"{odd}\""), "n": 1})
+        );
+        assert!(Renamer::new(json!({ U1: "x" }), U1).is_none());
+        assert!(Renamer::new(json!({"a": odd}), odd).is_none());
     }
 
     #[test]

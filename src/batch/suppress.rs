@@ -166,6 +166,11 @@ impl Suppressions {
             .collect()
     }
 
+    /// Whether there are no entries (nothing to mark).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Marks the findings of a verdict record that an unexpired entry covers, and says
     /// whether every `error` finding is now suppressed. `verdict` is the record of
     /// `report::verdict_record`; an error record is left alone.

@@ -26,7 +26,7 @@ use s3why::rules::Ruleset;
 
 use super::rules_args::RulesArgs;
 use s3why::awsdata::json::Doc;
-use s3why::awsdata::matrix::{Cell, Matrix, Selection, Shard};
+use s3why::awsdata::matrix::{Cell, Matrix, PairRecord, Selection, Shard};
 use s3why::awsdata::request::{self, PutObject};
 use s3why::awsdata::snapshots::Snapshots;
 use s3why::awsdata::DataError;
@@ -138,22 +138,60 @@ fn evaluate(item: Item, ctx: &Context<'_>) -> Outcome {
 }
 
 fn evaluate_cell(cell: &Cell, ctx: &Context<'_>) -> Outcome {
-    let json = match &ctx.matrix {
+    let record = match &ctx.matrix {
         Some(matrix) => matrix.record(cell, |cell, facts| match facts {
             Ok(facts) => judge(facts, &cell.source, None, ctx),
             Err(e) => error_record(&cell.source, &e.to_string()),
         }),
-        None => error_record(&cell.source, "internal error: a pair without its matrix"),
+        None => PairRecord::Evaluated(error_record(
+            &cell.source,
+            "internal error: a pair without its matrix",
+        )),
     };
-    let target = Target {
-        source: &cell.source,
-        bucket: &cell.bucket,
-        principal: &cell.principal,
-    };
-    let mut outcome = finish(json, &target, ctx);
     // The pair's place in the whole matrix: shard outputs merge by it.
-    outcome.json["pair"] = serde_json::json!({"index": cell.index, "principal": cell.principal, "bucket": cell.bucket});
-    outcome
+    let pair = serde_json::json!({"index": cell.index, "principal": cell.principal, "bucket": cell.bucket});
+    match record {
+        // Written as it is: no suppression to mark, no tree to build.
+        PairRecord::Renamed { text, first }
+            if ctx.json_text && ctx.suppressions.is_empty() && decision(&first).is_some() =>
+        {
+            renamed_outcome(text, &first, pair)
+        }
+        record => {
+            let target = Target {
+                source: &cell.source,
+                bucket: &cell.bucket,
+                principal: &cell.principal,
+            };
+            let mut outcome = finish(record.into_value(), &target, ctx);
+            outcome.json["pair"] = pair;
+            outcome
+        }
+    }
+}
+
+/// The outcome of a renamed record written as its text: the pair is added to the text,
+/// and the tree holds what the summaries read (the decision and findings of the record
+/// it was renamed from, which renaming does not change, and the pair).
+fn renamed_outcome(text: String, first: &Value, pair: Value) -> Outcome {
+    let findings: Vec<Value> = first
+        .get("findings")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|f| serde_json::json!({"id": f.get("id"), "severity": f.get("severity")}))
+        .collect();
+    let mut line = text;
+    line.pop(); // the closing brace: the pair goes last, as in a record built as a tree
+    line.push_str(",\"pair\":");
+    line.push_str(&pair.to_string());
+    line.push('}');
+    Outcome {
+        json: serde_json::json!({"decision": first.get("decision"), "findings": findings, "pair": pair}),
+        decision: decision(first),
+        suppressed_denied: false,
+        text: Some(line),
+    }
 }
 
 fn evaluate_inner(record: Record, ctx: &Context<'_>) -> Outcome {
@@ -204,11 +242,18 @@ fn judge(facts: Facts, source: &str, text: Option<&str>, ctx: &Context<'_>) -> V
 }
 
 /// Applies the suppressions to a verdict record; an error record stays as it is.
+/// The decision of a verdict record (`None`: an error record).
+fn decision(record: &Value) -> Option<Decision> {
+    match record.get("decision").and_then(Value::as_str) {
+        Some("allowed") => Some(Decision::Allowed),
+        Some("denied") => Some(Decision::Denied),
+        _ => None,
+    }
+}
+
 fn finish(mut json: Value, target: &Target<'_>, ctx: &Context<'_>) -> Outcome {
-    let decision = match json.get("decision").and_then(Value::as_str) {
-        Some("allowed") => Decision::Allowed,
-        Some("denied") => Decision::Denied,
-        _ => return Outcome::error(json),
+    let Some(decision) = decision(&json) else {
+        return Outcome::error(json);
     };
     let applied = ctx.suppressions.apply(&mut json, target, ctx.today);
     Outcome {
