@@ -105,9 +105,9 @@ fn the_summary_says_who_can_upload_where() {
 /// join alice in group `uploaders` with her tags (one identity of four principals),
 /// dave joins with other tags (his own). Three more buckets: one whose policy names u10,
 /// one whose policy uses `${aws:username}`, one that asks for the principal's tag.
-fn twins_snapshot() -> std::path::PathBuf {
+fn twins_snapshot(test: &str) -> std::path::PathBuf {
     use serde_json::{json, Value};
-    let dir = std::env::temp_dir().join(format!("s3why-twins-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("s3why-twins-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(
         std::path::Path::new(concat!(
@@ -195,7 +195,7 @@ fn snapshot_batch(dir: &std::path::Path, extra: &[&str]) -> (i32, String, Vec<se
 /// uses a policy variable, or asks for a tag.
 #[test]
 fn identical_principals_evaluated_once_give_their_own_records() {
-    let dir = twins_snapshot();
+    let dir = twins_snapshot("share");
     let (_, err, whole) = snapshot_batch(&dir, &[]);
     assert!(
         err.contains("matrix: 8 principals with 5 distinct identities × 6 buckets = 48 pairs"),
@@ -264,6 +264,49 @@ fn identical_principals_evaluated_once_give_their_own_records() {
     let (_, err, _) = snapshot_batch(&dir, &["--rules", "tests/fixtures/testing/team.s3why"]);
     assert!(
         err.contains("matrix: 8 principals each evaluated on its own × 6 buckets = 48 pairs"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A suppression scoped to one principal marks that principal's records only, also where
+/// its record is renamed from a twin's (shared records are written as renamed text only
+/// when nothing is to be marked); the summary counts what was suppressed.
+#[test]
+fn suppressions_mark_only_the_principal_they_name_in_a_matrix() {
+    let dir = twins_snapshot("suppress");
+    let file = dir.join("suppressions.yaml");
+    std::fs::write(
+        &file,
+        "- id: identity-no-allow\n  principal: 'arn:aws:iam::111122223333:user/u10'\n  reason: u10 is being set up (TICKET-7)\n",
+    )
+    .unwrap();
+    let (_, plain_err, plain) = snapshot_batch(&dir, &[]);
+    let (_, err, marked) = snapshot_batch(&dir, &["--suppressions", file.to_str().unwrap()]);
+    assert_eq!(plain.len(), marked.len());
+    let mut suppressed = 0;
+    for (p, m) in plain.iter().zip(&marked) {
+        let principal = m["pair"]["principal"].as_str().unwrap();
+        let mut unmarked = m.clone();
+        for f in unmarked["findings"].as_array_mut().unwrap() {
+            let named =
+                principal == "arn:aws:iam::111122223333:user/u10" && f["id"] == "identity-no-allow";
+            assert_eq!(f.get("suppressed").is_some(), named, "{principal}: {f}");
+            let f = f.as_object_mut().unwrap();
+            if let Some(mark) = f.remove("suppressed") {
+                assert_eq!(principal, "arn:aws:iam::111122223333:user/u10");
+                assert_eq!(f["id"], "identity-no-allow");
+                assert_eq!(mark["reason"], "u10 is being set up (TICKET-7)");
+                suppressed += 1;
+            }
+        }
+        assert_eq!(&unmarked, p, "only the marks differ");
+    }
+    // u10 is refused by identity-no-allow on the buckets its group does not grant.
+    assert!(suppressed >= 3, "{suppressed}");
+    assert!(!plain_err.contains("suppressed:"), "{plain_err}");
+    assert!(
+        err.contains(&format!("suppressed: {suppressed} findings")),
         "{err}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

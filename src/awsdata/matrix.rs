@@ -107,9 +107,10 @@ pub struct Matrix<'a> {
 }
 
 /// The record of the first member of a class for a bucket, ready to be renamed to each
-/// other member; `None` when the bucket's policies tell the members apart (or the ARN
-/// runs on into a longer name in the record), so each is evaluated on its own.
-type Shared = Option<same::Renamer>;
+/// other member, and its [`summary`]; `None` when the bucket's policies tell the members
+/// apart (or the ARN runs on into a longer name in the record), so each is evaluated on
+/// its own.
+type Shared = Option<(same::Renamer, Arc<Value>)>;
 
 /// How a shared record's text opens: its source is each member's own.
 const NULL_SOURCE: &str = "{\"source\":null";
@@ -119,10 +120,21 @@ const NULL_SOURCE: &str = "{\"source\":null";
 pub enum PairRecord {
     /// Evaluated for this pair.
     Evaluated(Value),
-    /// Another member's record renamed to this pair: its JSON text, and the record as it
-    /// was evaluated, for what renaming does not change (the decision, the findings' ids
-    /// and severities).
-    Renamed { text: String, first: Arc<Value> },
+    /// Another member's record renamed to this pair: its JSON text, and its [`summary`].
+    Renamed { text: String, summary: Arc<Value> },
+}
+
+/// What a batch's summaries read of a record, which renaming does not change: its
+/// decision, and its findings' ids and severities.
+pub fn summary(record: &Value) -> Value {
+    let findings: Vec<Value> = record
+        .get("findings")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|f| serde_json::json!({"id": f.get("id"), "severity": f.get("severity")}))
+        .collect();
+    serde_json::json!({"decision": record.get("decision"), "findings": findings})
 }
 
 impl PairRecord {
@@ -393,31 +405,33 @@ impl<'a> Matrix<'a> {
                 .collect();
             let shareable =
                 matches!(&facts, Ok(f) if !self.distinguishes(class, p, b, f, &members));
-            let record = evaluate(cell, facts);
+            let mut record = evaluate(cell, facts);
             let shared = shareable
                 .then(|| {
                     // The source names the pair (`...#ARN@bucket`): each member's own,
                     // written in place of the null that opens the shared text.
-                    let mut shared = record.clone();
-                    shared["source"] = Value::Null;
-                    same::Renamer::new(shared, &cell.principal)
+                    let source = std::mem::replace(&mut record["source"], Value::Null);
+                    let renamer = same::Renamer::new(&record, &cell.principal);
+                    record["source"] = source;
+                    renamer
                 })
                 .flatten()
-                .filter(|r| r.text().starts_with(NULL_SOURCE));
+                .filter(|r| r.text().starts_with(NULL_SOURCE))
+                .map(|r| (r, Arc::new(summary(&record))));
             own = Some(record);
             shared
         });
         if let Some(record) = own {
             return PairRecord::Evaluated(record);
         }
-        let Some(renamer) = shared else {
+        let Some((renamer, summary)) = shared else {
             return alone();
         };
         let renamed = renamer.text_for(&cell.principal);
         let source = serde_json::to_string(&cell.source).unwrap_or_default();
         PairRecord::Renamed {
             text: format!("{{\"source\":{source}{}", &renamed[NULL_SOURCE.len()..]),
-            first: Arc::clone(renamer.record()),
+            summary: Arc::clone(summary),
         }
     }
 

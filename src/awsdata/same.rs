@@ -9,8 +9,6 @@
 //! [`rename`]s its record for the others. `tests/cli_batch_snapshot.rs` checks the
 //! shared records against principals evaluated one at a time.
 
-use std::sync::Arc;
-
 use memchr::memmem;
 use serde_json::{Map, Value};
 
@@ -150,8 +148,7 @@ fn principal_names_member(s: &str, names: &[String]) -> bool {
 /// of 20 principals renames the same record 19 times, and copying and writing out the
 /// tree each time was a fifth of a matrix).
 pub struct Renamer {
-    record: Arc<Value>,
-    /// `record` as JSON text. The ARN needs no escaping in JSON, and occurs only in string
+    /// The record as JSON text. The ARN needs no escaping in JSON, and occurs only in string
     /// values (not in keys), so replacing it in the text is renaming it in the tree.
     text: String,
     finder: memmem::Finder<'static>,
@@ -164,29 +161,22 @@ impl Renamer {
     /// `None` when some occurrence of `from` in `record` runs on into a longer name, or
     /// the text cannot be renamed as the tree would be (`from` needs escaping in JSON, or
     /// occurs in a key).
-    pub fn new(record: Value, from: &str) -> Option<Renamer> {
+    pub fn new(record: &Value, from: &str) -> Option<Renamer> {
         let finder = memmem::Finder::new(from.as_bytes()).into_owned();
-        if runs_on(&record, &finder, from.len()) || escaped(from) != from {
+        if runs_on(record, &finder, from.len()) || escaped(from) != from {
             return None;
         }
-        let text = serde_json::to_string(&record).ok()?;
+        let text = serde_json::to_string(record).ok()?;
         let count = finder.find_iter(text.as_bytes()).count();
-        if count != occurrences(&record, &finder) {
+        if count != occurrences(record, &finder) {
             return None;
         }
         Some(Renamer {
-            record: Arc::new(record),
             text,
             finder,
             from_len: from.len(),
             count,
         })
-    }
-
-    /// The record as it was given (with the first member's ARN): what renaming does not
-    /// change (the decision, the findings' ids) can be read from it.
-    pub fn record(&self) -> &Arc<Value> {
-        &self.record
     }
 
     /// The record's JSON text.
@@ -269,7 +259,7 @@ mod tests {
             "m": format!("User: {U1} is not authorized; policy of {U1}, or of {U1}."),
             "list": [format!("{U1}:"), U1, "arn:aws:s3:::bucket/*"],
         });
-        let renamer = Renamer::new(v.clone(), U1).expect("no longer name");
+        let renamer = Renamer::new(&v, U1).expect("no longer name");
         assert_eq!(
             serde_json::from_str::<Value>(&renamer.text_for(U2)).unwrap(),
             json!({
@@ -285,7 +275,7 @@ mod tests {
             format!("{U1}.x"),
         ] {
             let v = json!({"a": format!("{U1} and {longer}")});
-            assert!(Renamer::new(v, U1).is_none(), "{longer}");
+            assert!(Renamer::new(&v, U1).is_none(), "{longer}");
         }
     }
 
@@ -295,15 +285,15 @@ mod tests {
     #[test]
     fn renamed_text_is_the_renamed_tree_written_out() {
         let v = json!({"m": format!("of {U1}\n\"{U1}\""), "n": 1});
-        let renamer = Renamer::new(v, U1).expect("renamable");
+        let renamer = Renamer::new(&v, U1).expect("renamable");
         let odd = "arn:aws:iam::111122223333:user/o\"dd";
         let renamed: Value = serde_json::from_str(&renamer.text_for(odd)).unwrap();
         assert_eq!(
             renamed,
             json!({"m": format!("of {odd}\n\"{odd}\""), "n": 1})
         );
-        assert!(Renamer::new(json!({ U1: "x" }), U1).is_none());
-        assert!(Renamer::new(json!({"a": odd}), odd).is_none());
+        assert!(Renamer::new(&json!({ U1: "x" }), U1).is_none());
+        assert!(Renamer::new(&json!({"a": odd}), odd).is_none());
     }
 
     #[test]

@@ -152,10 +152,10 @@ fn evaluate_cell(cell: &Cell, ctx: &Context<'_>) -> Outcome {
     let pair = serde_json::json!({"index": cell.index, "principal": cell.principal, "bucket": cell.bucket});
     match record {
         // Written as it is: no suppression to mark, no tree to build.
-        PairRecord::Renamed { text, first }
-            if ctx.json_text && ctx.suppressions.is_empty() && decision(&first).is_some() =>
+        PairRecord::Renamed { text, summary }
+            if ctx.json_text && ctx.suppressions.is_empty() && decision(&summary).is_some() =>
         {
-            renamed_outcome(text, &first, pair)
+            renamed_outcome(text, &summary, pair)
         }
         record => {
             let target = Target {
@@ -171,24 +171,18 @@ fn evaluate_cell(cell: &Cell, ctx: &Context<'_>) -> Outcome {
 }
 
 /// The outcome of a renamed record written as its text: the pair is added to the text,
-/// and the tree holds what the summaries read (the decision and findings of the record
-/// it was renamed from, which renaming does not change, and the pair).
-fn renamed_outcome(text: String, first: &Value, pair: Value) -> Outcome {
-    let findings: Vec<Value> = first
-        .get("findings")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
-        .iter()
-        .map(|f| serde_json::json!({"id": f.get("id"), "severity": f.get("severity")}))
-        .collect();
+/// and the tree holds what the summaries read (`matrix::summary`, and the pair).
+fn renamed_outcome(text: String, summary: &Value, pair: Value) -> Outcome {
     let mut line = text;
     line.pop(); // the closing brace: the pair goes last, as in a record built as a tree
     line.push_str(",\"pair\":");
     line.push_str(&pair.to_string());
     line.push('}');
+    let mut json = summary.clone();
+    json["pair"] = pair;
     Outcome {
-        json: serde_json::json!({"decision": first.get("decision"), "findings": findings, "pair": pair}),
-        decision: decision(first),
+        json,
+        decision: decision(summary),
         suppressed_denied: false,
         text: Some(line),
     }
