@@ -101,6 +101,9 @@ pub struct Matrix<'a> {
     principal_parts: Vec<Mutex<PrincipalPart>>,
     account_slot: Vec<usize>,
     bucket_parts: Vec<OnceLock<Facts>>,
+    /// What in each bucket part could tell principals apart (`same::Askers`), gathered
+    /// once; indexed like `bucket_parts`.
+    bucket_askers: Vec<OnceLock<same::Askers>>,
     /// Per (class, bucket) being evaluated: the shared record, and how many of the
     /// class's pairs in this shard have yet to take it (dropped at zero).
     shared: Mutex<HashMap<(usize, usize), Slot>>,
@@ -237,6 +240,9 @@ impl<'a> Matrix<'a> {
         Ok(Matrix {
             principal_parts,
             bucket_parts: (0..accounts.len() * buckets.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+            bucket_askers: (0..accounts.len() * buckets.len())
                 .map(|_| OnceLock::new())
                 .collect(),
             account_slot,
@@ -459,12 +465,21 @@ impl<'a> Matrix<'a> {
         let identity = principal.document.get("identity").map(|v| ("identity", v));
         let by_identity = *self.identity_tells[class]
             .get_or_init(|| same::distinguishes_entries(identity.into_iter(), members));
-        let entries = side
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "request" | "identity"))
-            .map(|(k, v)| (k.as_str(), v))
-            .chain([("request", request)]);
-        by_identity || same::distinguishes_entries(entries, members)
+        if by_identity {
+            return true;
+        }
+        // The bucket's side is the same for every class: walked once.
+        let bucket_askers = self.bucket_askers[self.account_slot[p] * self.buckets.len() + b]
+            .get_or_init(|| {
+                same::Askers::of_entries(
+                    side.iter()
+                        .filter(|(k, _)| !matches!(k.as_str(), "request" | "identity"))
+                        .map(|(k, v)| (k.as_str(), v)),
+                )
+            });
+        same::Askers::of_entries([("request", request)].into_iter())
+            .and(bucket_askers)
+            .tell_apart(members)
     }
 
     /// The shared slot of (class, bucket), for principal `p`. A slot counts the class's

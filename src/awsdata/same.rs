@@ -10,7 +10,7 @@
 //! shared records against principals evaluated one at a time.
 
 use memchr::memmem;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::aws::pattern::Wildcard;
 
@@ -35,50 +35,90 @@ pub fn distinguishes(doc: &Value, members: &[&str]) -> bool {
 
 /// [`distinguishes`] over a document's top-level fields given one by one.
 pub fn distinguishes_entries<'v>(
-    mut entries: impl Iterator<Item = (&'v str, &'v Value)>,
+    entries: impl Iterator<Item = (&'v str, &'v Value)>,
     members: &[&str],
 ) -> bool {
-    let who = Members {
-        arns: members,
-        names: members.iter().map(|m| own_name(m)).collect(),
-    };
-    entries.any(|(k, v)| match (k, v) {
-        ("request", Value::Object(r)) => r
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "principal" | "context"))
-            .any(|(_, v)| asks_who(v, &who)),
-        _ => asks_who(v, &who),
-    })
+    Askers::of_entries(entries).tell_apart(members)
+}
+
+/// What in a document could tell principals apart, gathered in one walk so that many
+/// classes of principals are checked against it without walking it again (a bucket's
+/// side of an account matrix is checked for every class).
+#[derive(Debug, Clone, Default)]
+pub struct Askers {
+    /// Something asks who the principal is, whoever the members are: a policy variable
+    /// or a condition on one of [`OWN_KEYS`].
+    always: bool,
+    /// The `Principal` and `NotPrincipal` elements.
+    principals: Vec<Value>,
+    /// The values of conditions on `aws:PrincipalArn`.
+    arn_values: Vec<Value>,
+}
+
+impl Askers {
+    /// Gathered from a document's top-level fields, outside the request's principal and
+    /// context.
+    pub fn of_entries<'v>(entries: impl Iterator<Item = (&'v str, &'v Value)>) -> Askers {
+        let mut askers = Askers::default();
+        for (k, v) in entries {
+            match (k, v) {
+                ("request", Value::Object(r)) => r
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "principal" | "context"))
+                    .for_each(|(_, v)| askers.gather(v)),
+                _ => askers.gather(v),
+            }
+        }
+        askers
+    }
+
+    /// The askers of both.
+    pub fn and(mut self, other: &Askers) -> Askers {
+        self.always |= other.always;
+        self.principals.extend(other.principals.iter().cloned());
+        self.arn_values.extend(other.arn_values.iter().cloned());
+        self
+    }
+
+    fn gather(&mut self, v: &Value) {
+        match v {
+            Value::String(s) => self.always |= telling(s),
+            Value::Array(items) => items.iter().for_each(|i| self.gather(i)),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    match k.as_str() {
+                        "Principal" | "NotPrincipal" => self.principals.push(v.clone()),
+                        // A condition on the ARN itself tells the members apart only when
+                        // one of its values matches some of them and not others; the ARN
+                        // it reports is renamed.
+                        _ if k.eq_ignore_ascii_case("aws:PrincipalArn") => {
+                            self.arn_values.push(v.clone())
+                        }
+                        _ => {
+                            self.always |= telling(k);
+                            self.gather(v);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether what was gathered could treat `members` differently.
+    pub fn tell_apart(&self, members: &[&str]) -> bool {
+        if self.always {
+            return true;
+        }
+        let names: Vec<String> = members.iter().map(|m| own_name(m)).collect();
+        self.principals.iter().any(|p| names_a_member(p, &names))
+            || self.arn_values.iter().any(|v| splits(v, members))
+    }
 }
 
 /// The last segment of a user or role ARN (its name), lowercased.
 fn own_name(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_ascii_lowercase()
-}
-
-/// The members of a class: their ARNs, and their names lowercased.
-struct Members<'a> {
-    arns: &'a [&'a str],
-    names: Vec<String>,
-}
-
-fn asks_who(v: &Value, who: &Members<'_>) -> bool {
-    match v {
-        Value::String(s) => telling(s),
-        Value::Array(items) => items.iter().any(|i| asks_who(i, who)),
-        Value::Object(m) => object_asks_who(m, who),
-        _ => false,
-    }
-}
-
-fn object_asks_who(m: &Map<String, Value>, who: &Members<'_>) -> bool {
-    m.iter().any(|(k, v)| match k.as_str() {
-        "Principal" | "NotPrincipal" => names_a_member(v, &who.names),
-        // A condition on the ARN itself tells the members apart only when one of its
-        // values matches some of them and not others; the ARN it reports is renamed.
-        _ if k.eq_ignore_ascii_case("aws:PrincipalArn") => splits(v, who.arns),
-        _ => telling(k) || asks_who(v, who),
-    })
 }
 
 /// Whether some value of an `aws:PrincipalArn` condition matches some members and not
