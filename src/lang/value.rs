@@ -74,7 +74,110 @@ pub enum Value {
     /// A set (JSON: a sorted array).
     Set(Arc<BTreeSet<Value>>),
     /// An object; keys are any value (JSON: non-string keys are written as their JSON text).
-    Object(Arc<BTreeMap<Value, Value>>),
+    Object(Arc<Object>),
+}
+
+/// An object's entries, sorted by key, keys unique. A sorted vector rather than a
+/// `BTreeMap`: the rules' objects are small and built once (verdict views, JSON), then
+/// read by key and iterated; one allocation instead of tree nodes, found by binary search,
+/// freed in one go. The order (entry by entry, then length) is a `BTreeMap`'s.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Object(Vec<(Value, Value)>);
+
+impl Object {
+    /// From entries already sorted by key, keys unique (checked in debug builds).
+    pub fn from_sorted(entries: Vec<(Value, Value)>) -> Object {
+        debug_assert!(
+            entries.windows(2).all(|w| w[0].0 < w[1].0),
+            "object entries out of order"
+        );
+        Object(entries)
+    }
+
+    /// The value at `key`.
+    pub fn get(&self, key: &Value) -> Option<&Value> {
+        self.0
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> ObjectIter<'_> {
+        ObjectIter(self.0.iter())
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Value> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The values in key order.
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The entries as a map, to change.
+    pub fn to_map(&self) -> BTreeMap<Value, Value> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+/// An object's entries in key order.
+#[derive(Clone)]
+pub struct ObjectIter<'a>(std::slice::Iter<'a, (Value, Value)>);
+
+impl<'a> Iterator for ObjectIter<'a> {
+    type Item = (&'a Value, &'a Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (k, v))
+    }
+}
+
+impl From<BTreeMap<Value, Value>> for Object {
+    fn from(m: BTreeMap<Value, Value>) -> Object {
+        Object(m.into_iter().collect())
+    }
+}
+
+/// From entries in any order: sorted by key, the last of equal keys kept (as collecting
+/// a `BTreeMap` does).
+impl FromIterator<(Value, Value)> for Object {
+    fn from_iter<I: IntoIterator<Item = (Value, Value)>>(entries: I) -> Object {
+        let mut v: Vec<(Value, Value)> = entries.into_iter().collect();
+        if !v.windows(2).all(|w| w[0].0 < w[1].0) {
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out: Vec<(Value, Value)> = Vec::with_capacity(v.len());
+            for e in v {
+                match out.last_mut() {
+                    Some(last) if last.0 == e.0 => *last = e,
+                    _ => out.push(e),
+                }
+            }
+            v = out;
+        }
+        Object(v)
+    }
+}
+
+impl<'a> IntoIterator for &'a Object {
+    type Item = (&'a Value, &'a Value);
+    type IntoIter = ObjectIter<'a>;
+
+    fn into_iter(self) -> ObjectIter<'a> {
+        self.iter()
+    }
 }
 
 /// The order of kinds: null, booleans, numbers, strings, arrays, sets, objects; within a
@@ -223,7 +326,7 @@ fn id_cmp(a: &Value, b: &Value) -> Ordering {
 }
 
 /// An object's keys and values, in turn.
-fn entries(m: &BTreeMap<Value, Value>) -> impl Iterator<Item = &Value> + Clone {
+fn entries(m: &Object) -> impl Iterator<Item = &Value> + Clone {
     m.iter().flat_map(|(k, v)| [k, v])
 }
 
@@ -283,7 +386,11 @@ impl Value {
     }
     /// An object value.
     pub fn object(v: BTreeMap<Value, Value>) -> Value {
-        Value::Object(Arc::new(v))
+        Value::Object(Arc::new(Object::from(v)))
+    }
+    /// An object value from entries sorted by key, keys unique.
+    pub fn object_sorted(entries: Vec<(Value, Value)>) -> Value {
+        Value::Object(Arc::new(Object::from_sorted(entries)))
     }
 
     /// The type's name as `type_name` returns it.
@@ -328,11 +435,11 @@ impl Value {
             serde_json::Value::Number(n) => Value::num(n.as_f64().unwrap_or(0.0)),
             serde_json::Value::String(s) => Value::str(s),
             serde_json::Value::Array(a) => Value::array(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => Value::object(
+            serde_json::Value::Object(o) => Value::Object(Arc::new(
                 o.iter()
                     .map(|(k, v)| (Value::str(k), Value::from_json(v)))
                     .collect(),
-            ),
+            )),
         }
     }
 
@@ -496,6 +603,48 @@ mod tests {
         }
         let shared = Value::str("same");
         assert_eq!(shared.cmp(&shared.clone()), Ordering::Equal);
+    }
+
+    /// An object collected from entries in any order, equal keys included, is the one a
+    /// `BTreeMap` gives (the last of equal keys kept), finds every key, and orders against
+    /// other objects as their maps do.
+    #[test]
+    fn objects_are_sorted_maps() {
+        let n = |i: u32| Value::num(f64::from(i));
+        let inputs: Vec<Vec<(Value, Value)>> = vec![
+            vec![],
+            vec![(Value::str("b"), n(1)), (Value::str("a"), n(2))],
+            vec![
+                (Value::str("a"), n(1)),
+                (Value::str("a"), n(2)),
+                (Value::str("c"), n(3)),
+            ],
+            vec![
+                (n(3), n(0)),
+                (Value::str("x"), n(1)),
+                (Value::Null, n(2)),
+                (n(3), n(9)),
+            ],
+            vec![(Value::str("a"), n(1)), (Value::str("b"), n(2))],
+            vec![(Value::str("a"), n(1))],
+        ];
+        let maps: Vec<BTreeMap<Value, Value>> =
+            inputs.iter().map(|i| i.iter().cloned().collect()).collect();
+        let objects: Vec<Object> = inputs.iter().map(|i| i.iter().cloned().collect()).collect();
+        for (m, o) in maps.iter().zip(&objects) {
+            assert_eq!(o, &Object::from(m.clone()));
+            assert_eq!(o.len(), m.len());
+            for (k, v) in m {
+                assert_eq!(o.get(k), Some(v));
+            }
+            assert_eq!(o.get(&Value::str("absent")), None);
+            assert_eq!(&o.to_map(), m);
+        }
+        for (i, a) in objects.iter().enumerate() {
+            for (j, b) in objects.iter().enumerate() {
+                assert_eq!(a.cmp(b), maps[i].cmp(&maps[j]), "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -171,7 +171,7 @@ pub fn merge(doc: &Value, patch: &Value) -> Value {
         return patch.clone();
     };
     let mut out = match doc {
-        Value::Object(d) => (**d).clone(),
+        Value::Object(d) => d.to_map(),
         _ => BTreeMap::new(),
     };
     for (k, v) in p.iter() {

@@ -17,19 +17,10 @@ use crate::aws::policy::Effect;
 use crate::aws::{Decision, Verdict};
 use crate::lang::Value;
 
-/// An object from its fields, listed in key order (so building the map sorts nothing).
+/// An object from its fields, listed in key order (so building it sorts nothing; a debug
+/// assertion checks the order).
 fn object(pairs: Vec<(&'static str, Value)>) -> Value {
-    debug_assert!(
-        pairs.windows(2).all(|w| w[0].0 < w[1].0),
-        "view fields out of order: {:?}",
-        pairs.iter().map(|p| p.0).collect::<Vec<_>>()
-    );
-    Value::object(
-        pairs
-            .into_iter()
-            .map(|(k, v)| (key(k), v))
-            .collect::<BTreeMap<_, _>>(),
-    )
+    Value::object_sorted(pairs.into_iter().map(|(k, v)| (key(k), v)).collect())
 }
 
 thread_local! {
@@ -308,12 +299,12 @@ pub fn verdict_value_with(v: &Verdict, cache: &ViewCache) -> Value {
     );
     pairs.push((
         "context",
-        Value::object(
+        Value::Object(std::sync::Arc::new(
             v.context
                 .iter()
                 .map(|(k, c)| (Value::str(k), context_value(c)))
                 .collect(),
-        ),
+        )),
     ));
     pairs.push(("decision", Value::str(decision)));
     opt(

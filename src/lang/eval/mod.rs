@@ -150,7 +150,7 @@ pub(crate) fn entries(v: &Value) -> Entries<'_> {
 pub(crate) enum Entries<'a> {
     Array(std::iter::Enumerate<std::slice::Iter<'a, Value>>),
     Set(std::collections::btree_set::Iter<'a, Value>),
-    Object(std::collections::btree_map::Iter<'a, Value, Value>),
+    Object(crate::lang::value::ObjectIter<'a>),
     None,
 }
 
@@ -593,7 +593,7 @@ fn set_path(base: &Value, path: &[Value], new: Value) -> Value {
         }
         _ => {
             let mut m = match base {
-                Value::Object(o) => o.as_ref().clone(),
+                Value::Object(o) => o.to_map(),
                 _ => BTreeMap::new(),
             };
             let child = m.get(key).cloned().unwrap_or(Value::Null);
