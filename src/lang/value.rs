@@ -72,7 +72,7 @@ pub enum Value {
     /// An array.
     Array(Arc<Vec<Value>>),
     /// A set (JSON: a sorted array).
-    Set(Arc<BTreeSet<Value>>),
+    Set(Arc<Set>),
     /// An object; keys are any value (JSON: non-string keys are written as their JSON text).
     Object(Arc<Object>),
 }
@@ -130,6 +130,111 @@ impl Object {
     /// The entries as a map, to change.
     pub fn to_map(&self) -> BTreeMap<Value, Value> {
         self.0.iter().cloned().collect()
+    }
+}
+
+/// A set's elements, sorted, unique: a sorted vector for the reasons an [`Object`] is one.
+/// The order (element by element, then length) is a `BTreeSet`'s.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Set(Vec<Value>);
+
+impl Set {
+    /// Whether `v` is an element.
+    pub fn contains(&self, v: &Value) -> bool {
+        self.0.binary_search(v).is_ok()
+    }
+
+    /// The elements in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Value> {
+        self.0.iter()
+    }
+
+    /// How many elements.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The elements of both.
+    pub fn union(&self, other: &Set) -> Set {
+        self.merge(other, true, true, true)
+    }
+
+    /// The elements of both that are in each.
+    pub fn intersection(&self, other: &Set) -> Set {
+        self.merge(other, false, true, false)
+    }
+
+    /// The elements not in `other`.
+    pub fn difference(&self, other: &Set) -> Set {
+        self.merge(other, true, false, false)
+    }
+
+    /// One pass over both, keeping the elements only in `self`, in both, or only in
+    /// `other` as asked.
+    fn merge(&self, other: &Set, only_self: bool, both: bool, only_other: bool) -> Set {
+        let (mut a, mut b) = (self.0.iter().peekable(), other.0.iter().peekable());
+        let mut out = Vec::new();
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => match x.cmp(y) {
+                    Ordering::Less => {
+                        if only_self {
+                            out.push((*x).clone());
+                        }
+                        a.next();
+                    }
+                    Ordering::Greater => {
+                        if only_other {
+                            out.push((*y).clone());
+                        }
+                        b.next();
+                    }
+                    Ordering::Equal => {
+                        if both {
+                            out.push((*x).clone());
+                        }
+                        a.next();
+                        b.next();
+                    }
+                },
+                (Some(_), None) if only_self => out.extend(a.by_ref().cloned()),
+                (None, Some(_)) if only_other => out.extend(b.by_ref().cloned()),
+                _ => break,
+            }
+        }
+        Set(out)
+    }
+}
+
+impl From<BTreeSet<Value>> for Set {
+    fn from(s: BTreeSet<Value>) -> Set {
+        Set(s.into_iter().collect())
+    }
+}
+
+/// From elements in any order, repeats included.
+impl FromIterator<Value> for Set {
+    fn from_iter<I: IntoIterator<Item = Value>>(elements: I) -> Set {
+        let mut v: Vec<Value> = elements.into_iter().collect();
+        if !v.windows(2).all(|w| w[0] < w[1]) {
+            v.sort();
+            v.dedup();
+        }
+        Set(v)
+    }
+}
+
+impl<'a> IntoIterator for &'a Set {
+    type Item = &'a Value;
+    type IntoIter = std::slice::Iter<'a, Value>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
     }
 }
 
@@ -382,7 +487,15 @@ impl Value {
     }
     /// A set value.
     pub fn set(v: BTreeSet<Value>) -> Value {
-        Value::Set(Arc::new(v))
+        Value::Set(Arc::new(Set::from(v)))
+    }
+    /// A set value.
+    pub fn from_set(s: Set) -> Value {
+        Value::Set(Arc::new(s))
+    }
+    /// A set value from elements in any order.
+    pub fn set_of(elements: impl IntoIterator<Item = Value>) -> Value {
+        Value::Set(Arc::new(elements.into_iter().collect()))
     }
     /// An object value.
     pub fn object(v: BTreeMap<Value, Value>) -> Value {
@@ -643,6 +756,43 @@ mod tests {
         for (i, a) in objects.iter().enumerate() {
             for (j, b) in objects.iter().enumerate() {
                 assert_eq!(a.cmp(b), maps[i].cmp(&maps[j]), "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    /// A set collected from elements in any order, repeats included, is the one a
+    /// `BTreeSet` gives; its union, intersection, difference, membership and order against
+    /// other sets are a `BTreeSet`'s.
+    #[test]
+    fn sets_are_sorted_sets() {
+        let n = |i: u32| Value::num(f64::from(i));
+        let inputs: Vec<Vec<Value>> = vec![
+            vec![],
+            vec![n(2), n(1), n(2)],
+            vec![n(1), n(3), Value::str("a"), Value::Null],
+            vec![n(1), n(2)],
+            vec![Value::str("a"), n(3), n(5), n(4)],
+            vec![n(1)],
+        ];
+        let tree: Vec<BTreeSet<Value>> =
+            inputs.iter().map(|i| i.iter().cloned().collect()).collect();
+        let sets: Vec<Set> = inputs.iter().map(|i| i.iter().cloned().collect()).collect();
+        let same = |s: &Set, t: &BTreeSet<Value>| s.iter().eq(t.iter()) && s.len() == t.len();
+        for (i, a) in sets.iter().enumerate() {
+            assert!(same(a, &tree[i]));
+            assert_eq!(a, &Set::from(tree[i].clone()));
+            for v in [n(1), n(2), n(3), Value::str("a"), Value::Null, n(9)] {
+                assert_eq!(a.contains(&v), tree[i].contains(&v));
+            }
+            for (j, b) in sets.iter().enumerate() {
+                let (x, y) = (&tree[i], &tree[j]);
+                assert!(same(&a.union(b), &x.union(y).cloned().collect()));
+                assert!(same(
+                    &a.intersection(b),
+                    &x.intersection(y).cloned().collect()
+                ));
+                assert!(same(&a.difference(b), &x.difference(y).cloned().collect()));
+                assert_eq!(a.cmp(b), x.cmp(y));
             }
         }
     }

@@ -3,7 +3,6 @@
 
 use super::{arg, arg_items, arg_num, Builtin, BuiltinCtx, BuiltinError};
 use crate::lang::value::{Number, Value};
-use std::collections::BTreeSet;
 
 type R = Result<Option<Value>, BuiltinError>;
 
@@ -54,7 +53,7 @@ fn sort(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     Ok(Some(Value::array(items)))
 }
 
-fn arg_set(a: &[Value], i: usize) -> Result<&BTreeSet<Value>, BuiltinError> {
+fn arg_set(a: &[Value], i: usize) -> Result<&crate::lang::value::Set, BuiltinError> {
     match arg(a, i)? {
         Value::Set(s) => Ok(s),
         other => Err(BuiltinError::arg(
@@ -65,20 +64,17 @@ fn arg_set(a: &[Value], i: usize) -> Result<&BTreeSet<Value>, BuiltinError> {
 }
 
 fn union(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
-    let mut out = arg_set(a, 0)?.clone();
-    out.extend(arg_set(a, 1)?.iter().cloned());
-    Ok(Some(Value::set(out)))
+    let out = arg_set(a, 0)?.union(arg_set(a, 1)?);
+    Ok(Some(Value::from_set(out)))
 }
 
 fn intersection(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
-    let other = arg_set(a, 1)?;
-    Ok(Some(Value::set(
-        arg_set(a, 0)?.intersection(other).cloned().collect(),
-    )))
+    let out = arg_set(a, 0)?.intersection(arg_set(a, 1)?);
+    Ok(Some(Value::from_set(out)))
 }
 
 fn empty_set(_: &BuiltinCtx<'_>, _: &[Value]) -> R {
-    Ok(Some(Value::set(BTreeSet::new())))
+    Ok(Some(Value::set_of([])))
 }
 
 fn object_get(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
@@ -95,7 +91,7 @@ fn object_get(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
 
 fn object_keys(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     match arg(a, 0)? {
-        Value::Object(o) => Ok(Some(Value::set(o.keys().cloned().collect()))),
+        Value::Object(o) => Ok(Some(Value::set_of(o.keys().cloned()))),
         other => Err(BuiltinError::arg(
             0,
             format!("expected an object, got {}", other.type_name()),

@@ -96,9 +96,9 @@ impl Ev<'_> {
             ExprKind::Array(xs) => {
                 self.all(xs, env, &mut |ev, env, vs| k(ev, env, Value::array(vs)))
             }
-            ExprKind::Set(xs) => self.all(xs, env, &mut |ev, env, vs| {
-                k(ev, env, Value::set(vs.into_iter().collect()))
-            }),
+            ExprKind::Set(xs) => {
+                self.all(xs, env, &mut |ev, env, vs| k(ev, env, Value::set_of(vs)))
+            }
             ExprKind::Object(kvs) => self.pairs(kvs, 0, BTreeMap::new(), env, &mut |ev, env, m| {
                 k(ev, env, Value::object(m))
             }),
@@ -149,7 +149,7 @@ impl Ev<'_> {
         self.depth -= 1;
         r?;
         let v = if is_set {
-            Value::set(out.into_iter().collect::<BTreeSet<_>>())
+            Value::set_of(out)
         } else {
             Value::array(out)
         };
@@ -365,7 +365,7 @@ fn arith(
     rs: Span,
 ) -> Result<Option<Value>, Ctl> {
     if let (BinOp::Sub, Value::Set(a), Value::Set(b)) = (op, l, r) {
-        return Ok(Some(Value::set(a.difference(b).cloned().collect())));
+        return Ok(Some(Value::from_set(a.difference(b))));
     }
     let (x, y) = match (l, r) {
         (Value::Number(x), Value::Number(y)) => (x.get(), y.get()),

@@ -149,7 +149,7 @@ pub(crate) fn entries(v: &Value) -> Entries<'_> {
 
 pub(crate) enum Entries<'a> {
     Array(std::iter::Enumerate<std::slice::Iter<'a, Value>>),
-    Set(std::collections::btree_set::Iter<'a, Value>),
+    Set(std::slice::Iter<'a, Value>),
     Object(crate::lang::value::ObjectIter<'a>),
     None,
 }
