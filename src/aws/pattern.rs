@@ -104,8 +104,9 @@ fn fold(s: &mut String) {
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut rest = text;
-    // `*` and `?` are ASCII: splitting at their bytes keeps every literal whole UTF-8.
-    while let Some(at) = rest.find(['*', '?']) {
+    // `*` and `?` are ASCII: splitting at their bytes keeps every literal whole UTF-8
+    // (and a byte search is several times faster than a search by characters).
+    while let Some(at) = memchr::memchr2(b'*', b'?', rest.as_bytes()) {
         if at > 0 {
             tokens.push(Token::Literal(rest[..at].to_string()));
         }

@@ -39,6 +39,7 @@ impl Template {
     /// Parses `text`. `variables` is false for Version 2008-10-17 policies, where `${...}`
     /// is literal text. `wildcards` says whether `*`/`?` in the text are wildcards.
     pub fn new(text: &str, variables: bool, wildcards: bool, case_insensitive: bool) -> Template {
+        let plain = !variables || !has_variable_mark(text);
         let parts = if variables {
             parse_parts(text)
         } else {
@@ -51,7 +52,7 @@ impl Template {
             case_insensitive,
             compiled: None,
         };
-        if !text.contains("${") || !variables {
+        if plain {
             // Plain text (most policy strings): the pattern straight from it.
             t.compiled = Some(match wildcards {
                 true => Wildcard::new(text, case_insensitive),
@@ -133,7 +134,18 @@ fn lookup(ctx: &Context, key: &str, default: &Option<String>) -> Option<String> 
     }
 }
 
+/// Whether `text` holds `${` (by bytes: most policy strings have no `$` at all).
+fn has_variable_mark(text: &str) -> bool {
+    memchr::memchr_iter(b'$', text.as_bytes()).any(|at| text.as_bytes().get(at + 1) == Some(&b'{'))
+}
+
 fn parse_parts(text: &str) -> Vec<Part> {
+    if !has_variable_mark(text) {
+        return match text.is_empty() {
+            true => Vec::new(),
+            false => vec![Part::Text(text.to_string())],
+        };
+    }
     let mut parts = Vec::new();
     let mut rest = text;
     let mut plain = String::new();
