@@ -270,22 +270,8 @@ fn parse_statement(
             format!("expected a statement object, found {}", type_name(raw)),
         ));
     };
-    check_keys(
-        path,
-        obj,
-        &[
-            "Sid",
-            "Effect",
-            "Principal",
-            "NotPrincipal",
-            "Action",
-            "NotAction",
-            "Resource",
-            "NotResource",
-            "Condition",
-        ],
-    )?;
-    let sid = match obj.get("Sid") {
+    let el = Elements::of(obj, path)?;
+    let sid = match el.sid {
         None => None,
         Some(serde_json::Value::String(s)) => Some(Arc::from(s.as_str())),
         Some(other) => {
@@ -295,7 +281,7 @@ fn parse_statement(
             ))
         }
     };
-    let effect = match obj.get("Effect") {
+    let effect = match el.effect {
         Some(serde_json::Value::String(e)) if e == "Allow" => Effect::Allow,
         Some(serde_json::Value::String(e)) if e == "Deny" => Effect::Deny,
         Some(other) => {
@@ -311,15 +297,27 @@ fn parse_statement(
             ))
         }
     };
-    let principal = parse_principal_element(obj, kind, effect, path)?;
-    let (not_action, action_text) = pick_one(obj, "Action", "NotAction", path, true)?;
+    let principal = parse_principal_element(&el, kind, effect, path)?;
+    let (not_action, action_text) = pick_one(
+        (el.action, el.not_action),
+        "Action",
+        "NotAction",
+        path,
+        true,
+    )?;
     let actions = action_text.iter().map(|a| Wildcard::new(a, true)).collect();
-    let (not_resource, resource_text) = pick_one(obj, "Resource", "NotResource", path, true)?;
+    let (not_resource, resource_text) = pick_one(
+        (el.resource, el.not_resource),
+        "Resource",
+        "NotResource",
+        path,
+        true,
+    )?;
     let resources: Vec<Template> = resource_text
         .iter()
         .map(|r| Template::new(r, variables, true, false))
         .collect();
-    let conditions = match obj.get("Condition") {
+    let conditions = match el.condition {
         None => Vec::new(),
         Some(block) => compile_block_at(block, variables, &|| join(path, "Condition"))?,
     };
@@ -346,15 +344,68 @@ fn parse_statement(
     })
 }
 
-/// Exactly one of `name` / `not_name`, as a list of strings.
+/// A statement's elements, found in one pass over its fields (a lookup by name hashes
+/// the name: nine lookups a statement were a tenth of compiling it); an unknown field is
+/// an error, as `check_keys` gives it.
+#[derive(Default)]
+struct Elements<'v> {
+    sid: Option<&'v serde_json::Value>,
+    effect: Option<&'v serde_json::Value>,
+    principal: Option<&'v serde_json::Value>,
+    not_principal: Option<&'v serde_json::Value>,
+    action: Option<&'v serde_json::Value>,
+    not_action: Option<&'v serde_json::Value>,
+    resource: Option<&'v serde_json::Value>,
+    not_resource: Option<&'v serde_json::Value>,
+    condition: Option<&'v serde_json::Value>,
+}
+
+const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+impl<'v> Elements<'v> {
+    fn of(
+        obj: &'v serde_json::Map<String, serde_json::Value>,
+        path: &str,
+    ) -> Result<Elements<'v>, FieldError> {
+        let mut el = Elements::default();
+        for (k, v) in obj {
+            let slot = match k.as_str() {
+                "Sid" => &mut el.sid,
+                "Effect" => &mut el.effect,
+                "Principal" => &mut el.principal,
+                "NotPrincipal" => &mut el.not_principal,
+                "Action" => &mut el.action,
+                "NotAction" => &mut el.not_action,
+                "Resource" => &mut el.resource,
+                "NotResource" => &mut el.not_resource,
+                "Condition" => &mut el.condition,
+                _ => return check_keys(path, obj, STATEMENT_KEYS).map(|()| el),
+            };
+            *slot = Some(v);
+        }
+        Ok(el)
+    }
+}
+
+/// Exactly one of `name` / `not_name` (given as found), as a list of strings.
 fn pick_one<'v>(
-    obj: &'v serde_json::Map<String, serde_json::Value>,
+    found: (Option<&'v serde_json::Value>, Option<&'v serde_json::Value>),
     name: &str,
     not_name: &str,
     path: &str,
     required: bool,
 ) -> Result<(bool, Vec<&'v str>), FieldError> {
-    match (obj.get(name), obj.get(not_name)) {
+    match found {
         (Some(_), Some(_)) => Err(FieldError::new(
             path,
             format!("a statement has {name} or {not_name}, not both"),
@@ -396,12 +447,12 @@ fn string_list(v: &serde_json::Value, path: impl Fn() -> String) -> Result<Vec<&
 }
 
 fn parse_principal_element(
-    obj: &serde_json::Map<String, serde_json::Value>,
+    el: &Elements<'_>,
     kind: PolicyType,
     effect: Effect,
     path: &str,
 ) -> Result<Option<(bool, Vec<PrincipalEntry>)>, FieldError> {
-    let (negated, raw, name) = match (obj.get("Principal"), obj.get("NotPrincipal")) {
+    let (negated, raw, name) = match (el.principal, el.not_principal) {
         (Some(_), Some(_)) => {
             return Err(FieldError::new(
                 path,
