@@ -28,6 +28,7 @@ enum Part {
 pub struct Template {
     /// The text as written in the policy, for traces.
     pub source: String,
+    /// Empty for plain text (no variables): `source` is all of it.
     parts: Vec<Part>,
     wildcards: bool,
     case_insensitive: bool,
@@ -40,11 +41,8 @@ impl Template {
     /// is literal text. `wildcards` says whether `*`/`?` in the text are wildcards.
     pub fn new(text: &str, variables: bool, wildcards: bool, case_insensitive: bool) -> Template {
         let plain = !variables || !has_variable_mark(text);
-        let parts = if variables {
-            parse_parts(text)
-        } else {
-            vec![Part::Text(text.to_string())]
-        };
+        // Plain text needs no parts: `source` is the whole of it.
+        let parts = if plain { Vec::new() } else { parse_parts(text) };
         let mut t = Template {
             source: text.to_string(),
             parts,
@@ -95,6 +93,9 @@ impl Template {
     /// The template as plain text for this request (variables substituted), used where the
     /// operator compares text segment by segment (ARN operators).
     pub fn resolve_text(&self, ctx: &Context) -> Option<String> {
+        if self.parts.is_empty() {
+            return Some(self.source.clone());
+        }
         let mut out = String::new();
         for part in &self.parts {
             match part {
@@ -140,12 +141,6 @@ fn has_variable_mark(text: &str) -> bool {
 }
 
 fn parse_parts(text: &str) -> Vec<Part> {
-    if !has_variable_mark(text) {
-        return match text.is_empty() {
-            true => Vec::new(),
-            false => vec![Part::Text(text.to_string())],
-        };
-    }
     let mut parts = Vec::new();
     let mut rest = text;
     let mut plain = String::new();
