@@ -252,48 +252,38 @@ fn identical_principals_share_evaluations_and_records() {
 }
 
 /// A matrix whose pair documents carry only the fields the rules read (the request and
-/// the bucket for the bundled ruleset) gives the same records, shared and alone, as one
-/// whose documents are whole; the documents carry only those fields once the parts are
-/// known; and the identity still tells members apart (it is looked at from the parts).
+/// the bucket's account for the bundled ruleset) gives the same records, shared and
+/// alone, as one whose documents are whole; the documents carry only those parts once the
+/// parts are known; and the identity still tells members apart (it is looked at from the
+/// parts).
 #[test]
 fn pair_documents_with_only_the_fields_the_rules_read_give_the_same_records() {
     let dir = twins("fields");
     let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
     let ruleset = s3why::rules::Ruleset::load(true, &[]).unwrap();
-    let fields = ruleset.program().input_fields();
+    let fields = ruleset.program().input_reads().cloned();
     assert_eq!(
-        fields
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
+        fields.iter().flat_map(|r| r.fields()).collect::<Vec<_>>(),
         ["bucket", "request"]
     );
     let new = || Matrix::new(&s, template(), PutObject::default(), &Selection::default()).unwrap();
     let (whole, _) = records(&new(), &ruleset);
-    let (partial, evaluated) = records(&new().document_fields(fields.clone()), &ruleset);
+    let (partial, evaluated) = records(&new().document_reads(fields.clone()), &ruleset);
     assert_eq!(partial, whole);
     assert!(evaluated < whole.len());
-    let (alone, _) = records(
-        &new().document_fields(fields.clone()).each_alone(),
-        &ruleset,
-    );
+    let (alone, _) = records(&new().document_reads(fields.clone()).each_alone(), &ruleset);
     assert_eq!(alone, whole);
 
-    let m = new().document_fields(fields.clone());
+    let m = new().document_reads(fields.clone());
     let cells: Vec<_> = m.cells().collect();
     m.facts(&cells[0]).unwrap(); // keeps the first principal's and bucket's parts
-    let mut keys: Vec<String> = m
-        .facts(&cells[0])
-        .unwrap()
-        .document
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let document = m.facts(&cells[0]).unwrap().document;
+    let mut keys: Vec<&String> = document.as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(keys, ["bucket", "request"]);
+    // Of the bucket, only what the rules read: not its policy.
+    let bucket: Vec<&String> = document["bucket"].as_object().unwrap().keys().collect();
+    assert_eq!(bucket, ["account"]);
 
     // A policy variable in the shared identity (the group policy) tells the members apart:
     // every pair is evaluated, though the pair documents no longer carry the identity.
@@ -313,7 +303,7 @@ fn pair_documents_with_only_the_fields_the_rules_read_give_the_same_records() {
     let s = Snapshots::load(std::slice::from_ref(&dir)).unwrap();
     let m = Matrix::new(&s, template(), PutObject::default(), &Selection::default())
         .unwrap()
-        .document_fields(fields);
+        .document_reads(fields);
     let (_, evaluated) = records(&m, &ruleset);
     assert_eq!(evaluated, m.total());
     std::fs::remove_dir_all(&dir).unwrap();

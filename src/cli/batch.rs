@@ -464,7 +464,7 @@ fn matrix<'a>(
         shard,
     };
     let matrix = Matrix::new(snapshots, template, PutObject::default(), &selection)?
-        .document_fields(ruleset.program().input_fields());
+        .document_reads(ruleset.program().input_reads().cloned());
     // Principals with the same policies share one evaluation a bucket when the rules are
     // the bundled ones, which only quote the principal's ARN; a team's rules may do more.
     Ok(match args.rules.rules.is_empty() {

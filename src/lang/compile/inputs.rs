@@ -19,6 +19,23 @@ impl InputReads {
         self.0.keys().cloned().collect()
     }
 
+    /// The JSON value `v` with only the parts read: an object keeps the fields read, a
+    /// field read whole is kept whole (what converting `v` would look at).
+    pub fn keep(&self, v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => serde_json::Value::Object(
+                m.iter()
+                    .filter_map(|(k, v)| match self.0.get(k.as_str()) {
+                        Some(Some(sub)) => Some((k.clone(), sub.keep(v))),
+                        Some(None) => Some((k.clone(), v.clone())),
+                        None => None,
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
     /// Records a read of `path` (keys from here) as a whole.
     fn add(&mut self, path: &[&str]) {
         let Some((first, rest)) = path.split_first() else {
