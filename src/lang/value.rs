@@ -102,6 +102,17 @@ impl Object {
             .map(|i| &self.0[i].1)
     }
 
+    /// The value at `key` and where it is, looking at entry `guess` first.
+    pub fn find_from(&self, key: &Value, guess: usize) -> Option<(usize, &Value)> {
+        if let Some((k, v)) = self.0.get(guess) {
+            if k == key {
+                return Some((guess, v));
+            }
+        }
+        let at = self.0.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some((at, &self.0[at].1))
+    }
+
     /// The entries in key order.
     pub fn iter(&self) -> ObjectIter<'_> {
         ObjectIter(self.0.iter())
@@ -751,6 +762,14 @@ mod tests {
                 assert_eq!(o.get(k), Some(v));
             }
             assert_eq!(o.get(&Value::str("absent")), None);
+            // Wherever the search starts (a stale place, past the end), it finds the
+            // same entry, and says where.
+            for (at, (k, v)) in m.iter().enumerate() {
+                for guess in [0, at, at + 1, m.len(), usize::MAX] {
+                    assert_eq!(o.find_from(k, guess), Some((at, v)));
+                }
+            }
+            assert_eq!(o.find_from(&Value::str("absent"), 0), None);
             assert_eq!(&o.to_map(), m);
         }
         for (i, a) in objects.iter().enumerate() {

@@ -665,7 +665,10 @@ impl DefCx<'_> {
             base = match &step.kind {
                 A::Dot(_, f) => {
                     let key = node(ir::ExprKind::Const(Value::str(f)), step.span);
-                    node(ir::ExprKind::Index(Box::new(base), Box::new(key)), span)
+                    node(
+                        ir::ExprKind::Index(Box::new(base), Box::new(key), Default::default()),
+                        span,
+                    )
                 }
                 A::Index(_, idx) => self.index_step(base, idx, span),
                 _ => base,
@@ -698,6 +701,9 @@ impl DefCx<'_> {
             }
         }
         let i = self.expr(idx);
-        node(ir::ExprKind::Index(Box::new(base), Box::new(i)), span)
+        node(
+            ir::ExprKind::Index(Box::new(base), Box::new(i), Default::default()),
+            span,
+        )
     }
 }

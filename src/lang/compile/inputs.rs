@@ -79,7 +79,7 @@ struct Reads {
 /// `input.a.b.c` (string keys only): `[a, b, c]`.
 fn input_path(e: &Expr) -> Option<Vec<&str>> {
     match &e.kind {
-        ExprKind::Index(base, key) => match &key.kind {
+        ExprKind::Index(base, key, _) => match &key.kind {
             ExprKind::Const(Value::String(field)) => {
                 let mut path = match &base.kind {
                     ExprKind::Input => Vec::new(),
@@ -103,7 +103,7 @@ impl Reads {
         match &e.kind {
             ExprKind::Input => self.whole = true,
             ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Rule(_) => {}
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+            ExprKind::Index(a, b, _) | ExprKind::Binary(_, a, b) => {
                 self.expr(a);
                 self.expr(b);
             }

@@ -6,6 +6,7 @@ pub use crate::lang::check::{GroupKind, RuleId};
 use crate::lang::source::Span;
 use crate::lang::syntax::ast::BinOp;
 use crate::lang::value::Value;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A variable's index in its definition's environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,6 +19,32 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where it came from.
     pub span: Span,
+}
+
+/// Where a `base[key]` last found its key in an object. Objects of one shape (a
+/// verdict view's statements, its conditions) hold a field at the same place, so the next
+/// lookup compares that entry first and searches only when it is another key. A hint, and
+/// no more: shared by the threads (relaxed), a stale one costs one comparison.
+#[derive(Debug, Default)]
+pub struct FieldHint(AtomicU32);
+
+impl FieldHint {
+    /// The entry to look at first.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed) as usize
+    }
+
+    /// Remembers where the key was found.
+    pub fn set(&self, at: usize) {
+        self.0
+            .store(u32::try_from(at).unwrap_or(0), Ordering::Relaxed);
+    }
+}
+
+impl Clone for FieldHint {
+    fn clone(&self) -> Self {
+        FieldHint(AtomicU32::new(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 /// A called thing.
@@ -40,8 +67,8 @@ pub enum ExprKind {
     Input,
     /// A non-function rule's value.
     Rule(RuleId),
-    /// `base[key]`
-    Index(Box<Expr>, Box<Expr>),
+    /// `base[key]`, and where the key was last found in an object.
+    Index(Box<Expr>, Box<Expr>, FieldHint),
     /// `base[x]` with `x` unbound: iterate, binding the key to the slot.
     Gen(Box<Expr>, Slot),
     /// A call.
@@ -160,7 +187,7 @@ impl Expr {
             ExprKind::Gen(..) => true,
             ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Input | ExprKind::Rule(_) => false,
             ExprKind::ArrayComp(..) | ExprKind::SetComp(..) | ExprKind::ObjectComp(..) => false,
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => a.iterates() || b.iterates(),
+            ExprKind::Index(a, b, _) | ExprKind::Binary(_, a, b) => a.iterates() || b.iterates(),
             ExprKind::Neg(a) => a.iterates(),
             ExprKind::Call(_, xs)
             | ExprKind::Array(xs)

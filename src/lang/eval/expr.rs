@@ -4,7 +4,7 @@
 
 use super::{entries, set_slot, Ctl, Env, Ev, EvalError, KV, R};
 use crate::lang::builtins::BuiltinCtx;
-use crate::lang::compile::ir::{Callee, Expr, ExprKind, Lit, RuleId};
+use crate::lang::compile::ir::{Callee, Expr, ExprKind, FieldHint, Lit, RuleId};
 use crate::lang::source::Span;
 use crate::lang::syntax::ast::BinOp;
 use crate::lang::value::{IdKey, Value};
@@ -64,8 +64,8 @@ impl Ev<'_> {
     /// `base[key]`, and `base[x]` with `x` unbound (iterates, binding `x`).
     fn reference(&mut self, e: &Expr, env: &mut Env, k: KV<'_>) -> R {
         match &e.kind {
-            ExprKind::Index(b, i) => self.expr(b, env, &mut |ev, env, bv| {
-                ev.expr(i, env, &mut |ev, env, iv| match bv.get(&iv) {
+            ExprKind::Index(b, i, hint) => self.expr(b, env, &mut |ev, env, bv| {
+                ev.expr(i, env, &mut |ev, env, iv| match index(&bv, &iv, hint) {
                     Some(v) => k(ev, env, v),
                     None => Ok(()),
                 })
@@ -309,6 +309,19 @@ impl Ev<'_> {
         let v = values.into_iter().next();
         self.calls.insert(key, v.clone());
         Ok(v)
+    }
+}
+
+/// `base[key]`: an object's field found where `hint` says this lookup found it last, else
+/// searched for (and the hint moved there).
+fn index(base: &Value, key: &Value, hint: &FieldHint) -> Option<Value> {
+    match base {
+        Value::Object(o) => {
+            let (at, v) = o.find_from(key, hint.get())?;
+            hint.set(at);
+            Some(v.clone())
+        }
+        _ => base.get(key),
     }
 }
 
