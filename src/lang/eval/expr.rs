@@ -317,8 +317,13 @@ impl Ev<'_> {
 fn index(base: &Value, key: &Value, hint: &FieldHint) -> Option<Value> {
     match base {
         Value::Object(o) => {
-            let (at, v) = o.find_from(key, hint.get())?;
-            hint.set(at);
+            let guess = hint.get();
+            let (at, v) = o.find_from(key, guess)?;
+            // Written only when it moves: the threads share the hint, and a write to
+            // its cache line, even of the same value, takes the line from the other core.
+            if at != guess {
+                hint.set(at);
+            }
             Some(v.clone())
         }
         _ => base.get(key),
