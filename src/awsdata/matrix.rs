@@ -479,9 +479,8 @@ impl<'a> Matrix<'a> {
                         .map(|(k, v)| (k.as_str(), v)),
                 )
             });
-        same::Askers::of_entries([("request", request)].into_iter())
-            .and(bucket_askers)
-            .tell_apart(members)
+        bucket_askers.tell_apart(members)
+            || same::Askers::of_entries([("request", request)].into_iter()).tell_apart(members)
     }
 
     /// The shared slot of (class, bucket), for principal `p`. A slot counts the class's

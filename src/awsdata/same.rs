@@ -72,14 +72,6 @@ impl Askers {
         askers
     }
 
-    /// The askers of both.
-    pub fn and(mut self, other: &Askers) -> Askers {
-        self.always |= other.always;
-        self.principals.extend(other.principals.iter().cloned());
-        self.arn_values.extend(other.arn_values.iter().cloned());
-        self
-    }
-
     fn gather(&mut self, v: &Value) {
         match v {
             Value::String(s) => self.always |= telling(s),

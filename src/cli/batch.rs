@@ -235,7 +235,6 @@ fn judge(facts: Facts, source: &str, text: Option<&str>, ctx: &Context<'_>) -> V
     }
 }
 
-/// Applies the suppressions to a verdict record; an error record stays as it is.
 /// The decision of a verdict record (`None`: an error record).
 fn decision(record: &Value) -> Option<Decision> {
     match record.get("decision").and_then(Value::as_str) {
@@ -245,6 +244,7 @@ fn decision(record: &Value) -> Option<Decision> {
     }
 }
 
+/// Applies the suppressions to a verdict record; an error record stays as it is.
 fn finish(mut json: Value, target: &Target<'_>, ctx: &Context<'_>) -> Outcome {
     let Some(decision) = decision(&json) else {
         return Outcome::error(json);
