@@ -96,10 +96,7 @@ impl Object {
 
     /// The value at `key`.
     pub fn get(&self, key: &Value) -> Option<&Value> {
-        self.0
-            .binary_search_by(|(k, _)| k.cmp(key))
-            .ok()
-            .map(|i| &self.0[i].1)
+        self.find_from(key, usize::MAX).map(|(_, v)| v)
     }
 
     /// The value at `key` and where it is, looking at entry `guess` first.
