@@ -476,3 +476,30 @@ fn suppressions_apply_to_the_rulesets_findings() {
         "{stderr}"
     );
 }
+
+/// A record written straight to its text (NDJSON, nothing to suppress) is the record
+/// built as a tree and written (a suppressions file, here one that matches nothing,
+/// takes that way), byte for byte, for every bundled example.
+#[test]
+fn records_written_as_text_are_the_records_built_as_trees() {
+    let dir = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    assert!(names.len() > 5, "{names:?}");
+    let input: String = names.iter().map(|n| example(n) + "\n").collect();
+    let file = suppressions_file(
+        "none.yaml",
+        "- id: no-such-finding\n  reason: matches nothing\n",
+    );
+    let (code, text, _) = batch(&input, &[]);
+    let (tree_code, tree, stderr) = batch(&input, &["--suppressions", &file]);
+    assert!(stderr.contains("unused suppression"), "{stderr}");
+    assert_eq!((code, text.lines().count()), (tree_code, names.len()));
+    assert_eq!(text, tree);
+}

@@ -128,17 +128,14 @@ pub enum PairRecord {
     Renamed { text: String, summary: Arc<Value> },
 }
 
-/// What a batch's summaries read of a record, which renaming does not change: its
-/// decision, and its findings' ids and severities.
+/// What a batch's summaries read of a record, which renaming does not change
+/// (`report::record_summary`).
 pub fn summary(record: &Value) -> Value {
-    let findings: Vec<Value> = record
-        .get("findings")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice)
-        .iter()
-        .map(|f| serde_json::json!({"id": f.get("id"), "severity": f.get("severity")}))
-        .collect();
-    serde_json::json!({"decision": record.get("decision"), "findings": findings})
+    let findings = record.get("findings").and_then(Value::as_array);
+    crate::report::record_summary(
+        record.get("decision"),
+        findings.map_or(&[][..], Vec::as_slice),
+    )
 }
 
 impl PairRecord {

@@ -21,7 +21,7 @@ use s3why::batch::{
     Summary, Suppressions, Target, Writer,
 };
 use s3why::facts::{Facts, FactsError};
-use s3why::report::{error_record, verdict_record};
+use s3why::report::{error_record, record_summary, verdict_record, VerdictRecord};
 use s3why::rules::Ruleset;
 
 use super::rules_args::RulesArgs;
@@ -140,7 +140,7 @@ fn evaluate(item: Item, ctx: &Context<'_>) -> Outcome {
 fn evaluate_cell(cell: &Cell, ctx: &Context<'_>) -> Outcome {
     let record = match &ctx.matrix {
         Some(matrix) => matrix.record(cell, |cell, facts| match facts {
-            Ok(facts) => judge(facts, &cell.source, None, ctx),
+            Ok(facts) => judge(facts, &cell.source, None, ctx).into_record(&cell.source),
             Err(e) => error_record(&cell.source, &e.to_string()),
         }),
         None => PairRecord::Evaluated(error_record(
@@ -210,18 +210,48 @@ fn evaluate_inner(record: Record, ctx: &Context<'_>) -> Outcome {
     // The suppression scopes match on the bucket and principal.
     let bucket = facts.bucket.name.clone();
     let principal = facts.request.principal.arn.clone();
-    let json = judge(facts, &record.source, Some(text), ctx);
-    let target = Target {
-        source: &record.source,
-        bucket: &bucket,
-        principal: &principal,
-    };
-    finish(json, &target, ctx)
+    match judge(facts, &record.source, Some(text), ctx) {
+        // Nothing to mark and JSON out: the record is written straight to its text.
+        Judged::Verdict(verdict, findings) if ctx.json_text && ctx.suppressions.is_empty() => {
+            let out = VerdictRecord::new(&record.source, &verdict, findings);
+            let decision = serde_json::json!(verdict.decision);
+            Outcome {
+                json: record_summary(Some(&decision), out.findings()),
+                decision: Some(verdict.decision),
+                suppressed_denied: false,
+                text: serde_json::to_string(&out).ok(),
+            }
+        }
+        judged => {
+            let target = Target {
+                source: &record.source,
+                bucket: &bucket,
+                principal: &principal,
+            };
+            finish(judged.into_record(&record.source), &target, ctx)
+        }
+    }
 }
 
-/// Decides one record and names its causes: the verdict record, or an error record when a
-/// rule fails. `text` (the record as read) locates statements; a snapshot pair has none.
-fn judge(facts: Facts, source: &str, text: Option<&str>, ctx: &Context<'_>) -> Value {
+/// A record decided, and its causes named; or why a rule failed.
+enum Judged {
+    Verdict(std::sync::Arc<s3why::aws::Verdict>, Vec<Value>),
+    RuleFailed(String),
+}
+
+impl Judged {
+    /// The verdict record, or the error record when a rule failed.
+    fn into_record(self, source: &str) -> Value {
+        match self {
+            Judged::Verdict(verdict, findings) => verdict_record(source, &verdict, findings),
+            Judged::RuleFailed(e) => error_record(source, &format!("a rule failed: {e}")),
+        }
+    }
+}
+
+/// Decides one record and names its causes. `text` (the record as read) locates
+/// statements; a snapshot pair has none.
+fn judge(facts: Facts, source: &str, text: Option<&str>, ctx: &Context<'_>) -> Judged {
     let verdict = std::sync::Arc::new(decide(&facts));
     match ctx.ruleset.findings(facts, &verdict) {
         Ok(f) => {
@@ -229,9 +259,9 @@ fn judge(facts: Facts, source: &str, text: Option<&str>, ctx: &Context<'_>) -> V
                 Some(text) => locate(f, text, source),
                 None => f,
             };
-            verdict_record(source, &verdict, findings)
+            Judged::Verdict(verdict, findings)
         }
-        Err(e) => error_record(source, &format!("a rule failed: {e}")),
+        Err(e) => Judged::RuleFailed(e.to_string()),
     }
 }
 
