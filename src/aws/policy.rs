@@ -298,20 +298,13 @@ fn parse_statement(
         }
     };
     let principal = parse_principal_element(&el, kind, effect, path)?;
-    let (not_action, action_text) = pick_one(
-        (el.action, el.not_action),
-        "Action",
-        "NotAction",
-        path,
-        true,
-    )?;
+    let (not_action, action_text) =
+        pick_one((el.action, el.not_action), ["Action", "NotAction"], path)?;
     let actions = action_text.iter().map(|a| Wildcard::new(a, true)).collect();
     let (not_resource, resource_text) = pick_one(
         (el.resource, el.not_resource),
-        "Resource",
-        "NotResource",
+        ["Resource", "NotResource"],
         path,
-        true,
     )?;
     let resources: Vec<Template> = resource_text
         .iter()
@@ -389,7 +382,11 @@ impl<'v> Elements<'v> {
                 "Resource" => &mut el.resource,
                 "NotResource" => &mut el.not_resource,
                 "Condition" => &mut el.condition,
-                _ => return check_keys(path, obj, STATEMENT_KEYS).map(|()| el),
+                // An unknown field: the error that names it and the fields there are.
+                _ => {
+                    check_keys(path, obj, STATEMENT_KEYS)?;
+                    continue;
+                }
             };
             *slot = Some(v);
         }
@@ -397,13 +394,12 @@ impl<'v> Elements<'v> {
     }
 }
 
-/// Exactly one of `name` / `not_name` (given as found), as a list of strings.
+/// Exactly one of `name` / `not_name` (given as found), as a list of strings, and
+/// whether it was `not_name`.
 fn pick_one<'v>(
     found: (Option<&'v serde_json::Value>, Option<&'v serde_json::Value>),
-    name: &str,
-    not_name: &str,
+    [name, not_name]: [&str; 2],
     path: &str,
-    required: bool,
 ) -> Result<(bool, Vec<&'v str>), FieldError> {
     match found {
         (Some(_), Some(_)) => Err(FieldError::new(
@@ -412,11 +408,10 @@ fn pick_one<'v>(
         )),
         (Some(v), None) => Ok((false, string_list(v, || join(path, name))?)),
         (None, Some(v)) => Ok((true, string_list(v, || join(path, not_name))?)),
-        (None, None) if required => Err(FieldError::new(
+        (None, None) => Err(FieldError::new(
             path,
             format!("missing: a statement needs {name} or {not_name}"),
         )),
-        (None, None) => Ok((false, Vec::new())),
     }
 }
 
