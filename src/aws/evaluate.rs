@@ -141,7 +141,9 @@ pub struct PolicyTrace {
     /// The policy's name (identity policies), SCP/RCP level target, key ARN, endpoint id.
     pub name: Arc<str>,
     pub path: Arc<str>,
-    pub statements: Vec<StatementTrace>,
+    /// Shared: a counterfactual decision of the same facts reuses the traces of the
+    /// statements its change does not touch ([`Reuse`]), and the rules' views of them.
+    pub statements: Vec<Arc<StatementTrace>>,
     /// Some Allow statement applies.
     pub allows: bool,
     /// Some Deny statement applies.
@@ -153,6 +155,7 @@ impl PolicyTrace {
     pub fn allowing(&self) -> impl Iterator<Item = &StatementTrace> {
         self.statements
             .iter()
+            .map(|s| &**s)
             .filter(|s| s.applies && s.effect == Effect::Allow)
     }
 
@@ -160,6 +163,7 @@ impl PolicyTrace {
     pub fn denying(&self) -> impl Iterator<Item = &StatementTrace> {
         self.statements
             .iter()
+            .map(|s| &**s)
             .filter(|s| s.applies && s.effect == Effect::Deny)
     }
 }
@@ -189,7 +193,7 @@ pub fn evaluate_policy(
         action: &action,
         ..req.clone()
     };
-    let statements: Vec<StatementTrace> = match earlier {
+    let statements: Vec<Arc<StatementTrace>> = match earlier {
         Some((reuse, before)) => policy
             .statements
             .iter()
@@ -198,14 +202,14 @@ pub fn evaluate_policy(
                 if reuse.unchanged_for(s) {
                     t.clone()
                 } else {
-                    evaluate_statement(s, req, opts)
+                    Arc::new(evaluate_statement(s, req, opts))
                 }
             })
             .collect(),
         None => policy
             .statements
             .iter()
-            .map(|s| evaluate_statement(s, req, opts))
+            .map(|s| Arc::new(evaluate_statement(s, req, opts)))
             .collect(),
     };
     let allows = statements

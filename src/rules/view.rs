@@ -5,7 +5,7 @@
 //! large account has thousands. `s3why explain` shows the full trace.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -46,7 +46,17 @@ struct AddressHasher(u64);
 
 impl Hasher for AddressHasher {
     fn write(&mut self, bytes: &[u8]) {
-        bytes.iter().for_each(|b| self.write_u64(u64::from(*b)));
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        chunks
+            .remainder()
+            .iter()
+            .for_each(|b| self.write_u64(u64::from(*b)));
+        self.write_usize(bytes.len());
     }
 
     fn write_u64(&mut self, n: u64) {
@@ -169,49 +179,107 @@ fn reason(r: &Reason) -> Value {
     ])
 }
 
+/// A map keyed by addresses or hashes (already spread: no hashing of the key's text).
+type AddressMap<K, V> = HashMap<K, V, BuildHasherDefault<AddressHasher>>;
+
+/// A trace with the view built of it.
+type Viewed = (Arc<StatementTrace>, Value);
+
 /// Views already built for one record. A counterfactual verdict (the same request with
 /// a header changed) differs from the record's own in a few conditions: its other
-/// statements have the same trace and reuse their view, and a policy whose statement
-/// views are all reused reuses its own.
+/// statements share the record's traces (`Reuse` in `aws::evaluate`) and so their views,
+/// and a policy whose statement views are all reused reuses its own.
 ///
-/// Statements and policies are found by the address of their path: the traces of one
-/// record's verdicts share the compiled policies' text.
+/// Everything is found in constant time whatever the number of decisions (comparing a
+/// trace with every earlier one of its statement grew with decisions times statements):
+/// a shared trace by its address (kept alive here, so never reused); a freshly evaluated
+/// one by a hash of its content, then compared, so equal traces still share one view; a
+/// policy by its path and the addresses of its statements' views.
 #[derive(Default)]
 pub struct ViewCache {
-    statements: RefCell<BTreeMap<usize, Vec<(StatementTrace, Value)>>>,
-    policies: RefCell<BTreeMap<usize, Vec<PolicyView>>>,
+    by_trace: RefCell<AddressMap<usize, Viewed>>,
+    by_content: RefCell<AddressMap<u64, Vec<Viewed>>>,
+    policies: RefCell<AddressMap<PolicyKey, Value>>,
 }
 
-/// A policy's view and what it was built from.
-struct PolicyView {
+/// What a policy's view is built from: its path, its verdict, and the views of the
+/// statements it lists (by address: the cache holds them).
+#[derive(PartialEq, Eq)]
+struct PolicyKey {
+    path: usize,
     allows: bool,
     denies: bool,
-    statements: Vec<Value>,
-    value: Value,
+    statements: Vec<usize>,
+}
+
+impl std::hash::Hash for PolicyKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        h.write_usize(self.path);
+        h.write_usize(usize::from(self.allows) << 1 | usize::from(self.denies));
+        self.statements.iter().for_each(|s| h.write_usize(*s));
+    }
 }
 
 fn address(path: &Arc<str>) -> usize {
     Arc::as_ptr(path) as *const u8 as usize
 }
 
+fn value_address(v: &Value) -> usize {
+    match v {
+        Value::Object(o) => Arc::as_ptr(o) as usize,
+        _ => 0,
+    }
+}
+
+/// A hash of what a statement's view shows. The compiled statement's text (path, sid,
+/// condition keys, operators and values) is shared, so hashed by address; only the
+/// request's values are hashed by content.
+fn content_hash(s: &StatementTrace) -> u64 {
+    let mut h = AddressHasher::default();
+    let tri = |b: Option<bool>| b.map_or(2, usize::from);
+    h.write_usize(address(&s.path));
+    h.write_usize(s.index);
+    h.write_usize(tri(s.principal) | tri(s.action) << 2 | tri(s.resource) << 4);
+    h.write_usize(usize::from(s.applies) | usize::from(s.not_principal_boundary) << 1);
+    h.write_usize(s.grantee.map_or(0, |g| g as usize + 1));
+    for c in &s.conditions {
+        h.write_usize(address(&c.key));
+        h.write_usize(usize::from(c.result));
+        match &c.context_value {
+            None => h.write_usize(0),
+            Some(ContextValue::Single(v)) => h.write(v.as_bytes()),
+            Some(ContextValue::Multi(vs)) => vs.iter().for_each(|v| h.write(v.as_bytes())),
+        }
+    }
+    h.finish()
+}
+
 impl ViewCache {
-    fn statement(&self, s: &StatementTrace) -> Value {
-        let at = address(&s.path);
-        let found = self
-            .statements
-            .borrow()
-            .get(&at)
-            .and_then(|views| views.iter().find(|(t, _)| t == s))
-            .map(|(_, v)| v.clone());
-        found.unwrap_or_else(|| {
+    fn statement(&self, s: &Arc<StatementTrace>) -> Value {
+        let at = Arc::as_ptr(s) as usize;
+        if let Some((_, v)) = self.by_trace.borrow().get(&at) {
+            return v.clone();
+        }
+        let hash = content_hash(s);
+        let equal = self.by_content.borrow().get(&hash).and_then(|views| {
+            views
+                .iter()
+                .find(|(t, _)| **t == **s)
+                .map(|(_, v)| v.clone())
+        });
+        let v = equal.unwrap_or_else(|| {
             let v = statement(s);
-            self.statements
+            self.by_content
                 .borrow_mut()
-                .entry(at)
+                .entry(hash)
                 .or_default()
                 .push((s.clone(), v.clone()));
             v
-        })
+        });
+        self.by_trace
+            .borrow_mut()
+            .insert(at, (s.clone(), v.clone()));
+        v
     }
 
     fn policy(&self, p: &PolicyTrace) -> Value {
@@ -221,33 +289,18 @@ impl ViewCache {
             .filter(|s| s.targets())
             .map(|s| self.statement(s))
             .collect();
-        let at = address(&p.path);
-        let same = |v: &&PolicyView| {
-            v.allows == p.allows
-                && v.denies == p.denies
-                && v.statements.len() == statements.len()
-                && v.statements.iter().zip(&statements).all(|(a, b)| a == b)
+        let key = PolicyKey {
+            path: address(&p.path),
+            allows: p.allows,
+            denies: p.denies,
+            statements: statements.iter().map(value_address).collect(),
         };
-        let found = self
-            .policies
-            .borrow()
-            .get(&at)
-            .and_then(|views| views.iter().find(same))
-            .map(|v| v.value.clone());
-        found.unwrap_or_else(|| {
-            let value = policy(p, statements.clone());
-            self.policies
-                .borrow_mut()
-                .entry(at)
-                .or_default()
-                .push(PolicyView {
-                    allows: p.allows,
-                    denies: p.denies,
-                    statements,
-                    value: value.clone(),
-                });
-            value
-        })
+        if let Some(v) = self.policies.borrow().get(&key) {
+            return v.clone();
+        }
+        let value = policy(p, statements);
+        self.policies.borrow_mut().insert(key, value.clone());
+        value
     }
 }
 
@@ -318,4 +371,89 @@ pub fn verdict_value_with(v: &Verdict, cache: &ViewCache) -> Value {
     pairs.push(("notes", json(&v.notes)));
     pairs.push(("status", Value::num(f64::from(v.status))));
     object(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test data is generated")]
+
+    use super::*;
+    use crate::aws::{decide, decide_request_after};
+    use crate::corpus::{generate, Profile};
+    use crate::facts::{Facts, Request};
+    use serde_json::json;
+
+    /// The statement views of a verdict view, in order.
+    fn statement_views(v: &Value) -> Vec<Value> {
+        let mut out = Vec::new();
+        let list = |v: &Value, k: &str| match v.get(&Value::str(k)) {
+            Some(Value::Array(a)) => a.to_vec(),
+            _ => Vec::new(),
+        };
+        for a in list(v, "authorizations") {
+            for p in list(&a, "policies") {
+                out.extend(list(&p, "statements"));
+            }
+        }
+        out
+    }
+
+    fn same_allocation(a: &Value, b: &Value) -> bool {
+        matches!((a, b), (Value::Object(x), Value::Object(y)) if Arc::ptr_eq(x, y))
+    }
+
+    /// Views taken from the cache (shared by a record's own verdict and its
+    /// counterfactuals, as the fix search uses it) equal views built afresh, and the
+    /// statements a change does not touch share their traces and views with the record's
+    /// own.
+    #[test]
+    fn cached_views_equal_fresh_views_and_unchanged_statements_share_them() {
+        let (mut compared, mut shared, mut reused) = (0, 0, 0);
+        for doc in generate(5, Profile::Realistic).take(40) {
+            let facts = Facts::from_value(&doc).unwrap();
+            let own = decide(&facts);
+            let cache = ViewCache::default();
+            let own_view = verdict_value_with(&own, &cache);
+            assert_eq!(own_view, verdict_value(&own));
+            let own_statements = statement_views(&own_view);
+            let mut changes = Vec::new();
+            for patch in [
+                json!({"headers": {}}),
+                json!({"headers": {"x-amz-acl": "public-read"}}),
+                json!({"source_ip": "192.0.2.77", "vpc_endpoint": null}),
+                json!({"secure_transport": false}),
+            ] {
+                let mut r = doc["request"].clone();
+                for (k, v) in patch.as_object().unwrap() {
+                    r[k] = v.clone();
+                }
+                changes.push(r);
+            }
+            for change in changes {
+                let request = Request::from_value(&change, "request").unwrap();
+                let verdict = decide_request_after(&facts, &request, &own);
+                let cached = verdict_value_with(&verdict, &cache);
+                assert_eq!(cached, verdict_value(&verdict), "{change}");
+                compared += 1;
+                let traces = |v: &Verdict| -> Vec<Arc<StatementTrace>> {
+                    v.authorizations
+                        .iter()
+                        .flat_map(|a| a.policies.iter().flat_map(|p| p.statements.clone()))
+                        .collect()
+                };
+                let own_traces = traces(&own);
+                reused += traces(&verdict)
+                    .iter()
+                    .filter(|t| own_traces.iter().any(|o| Arc::ptr_eq(o, t)))
+                    .count();
+                shared += statement_views(&cached)
+                    .iter()
+                    .filter(|s| own_statements.iter().any(|o| same_allocation(o, s)))
+                    .count();
+            }
+        }
+        assert!(compared >= 160, "{compared}");
+        assert!(shared > 100, "only {shared} statement views shared");
+        assert!(reused > 1_000, "only {reused} statement traces reused");
+    }
 }
