@@ -212,3 +212,61 @@ fn a_record_of_a_slow_stream_is_written_before_the_next_arrives() {
     let record: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(record["source"], "<stdin>:1");
 }
+
+// The batch keeps of each document only what the rules read (`Program::input_reads`):
+// a team's rule that reads the policies' JSON itself still finds them, identity and
+// bucket policy alike, and the bundled findings are unchanged beside it.
+#[test]
+fn a_rule_reading_the_policies_json_sees_them_in_a_batch() {
+    let dir = std::env::temp_dir().join(format!("s3why-reads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("inventory.s3why");
+    std::fs::write(
+        &rules,
+        r#"package acme.inventory
+
+# METADATA
+# id: acme-policy-inventory
+# title: Every policy an upload meets, by name or Sid
+# severity: info
+# description: An inventory for Acme's audit.
+findings contains f if {
+    some p in input.identity.policies
+    some st in p.document.Statement
+    f := {"id": "acme-policy-inventory", "message": f"identity policy {p.name}, effect {st.Effect}", "policy": "identity"}
+}
+
+findings contains f if {
+    some st in input.bucket.policy.Statement
+    f := {"id": "acme-policy-inventory", "message": f"bucket policy statement {st.Sid}", "policy": "bucket-policy"}
+}
+"#,
+    )
+    .unwrap();
+    let input = example("bucket-policy-source-ip");
+    let (_, plain, _) = batch(&input, &[]);
+    let (_, with_team, err) = batch(&input, &["--rules", rules.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    let messages = |r: &serde_json::Value, team: bool| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| (f["id"] == "acme-policy-inventory") == team)
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(with_team.len(), 1, "{err}");
+    let mut team = messages(&with_team[0], true);
+    team.sort();
+    assert_eq!(
+        team,
+        [
+            "bucket policy statement DenyOutsideOffice",
+            "identity policy AllowUpload, effect Allow"
+        ],
+        "{err}"
+    );
+    assert_eq!(messages(&with_team[0], false), messages(&plain[0], false));
+    assert!(!messages(&plain[0], false).is_empty());
+}

@@ -36,6 +36,23 @@ impl InputReads {
         }
     }
 
+    /// The same as [`InputReads::keep`], taking `v`: the parts not read are dropped
+    /// there and then, not copied.
+    pub fn keep_owned(&self, v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => serde_json::Value::Object(
+                m.into_iter()
+                    .filter_map(|(k, v)| match self.0.get(k.as_str()) {
+                        Some(Some(sub)) => Some((k, sub.keep_owned(v))),
+                        Some(None) => Some((k, v)),
+                        None => None,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// Records a read of `path` (keys from here) as a whole.
     fn add(&mut self, path: &[&str]) {
         let Some((first, rest)) = path.split_first() else {
