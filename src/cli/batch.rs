@@ -21,7 +21,6 @@ use s3why::batch::{
     Summary, Suppressions, Target, Writer,
 };
 use s3why::facts::{Facts, FactsError};
-use s3why::lang::compile::InputReads;
 use s3why::report::{error_record, record_summary, verdict_record, VerdictRecord};
 use s3why::rules::Ruleset;
 
@@ -211,9 +210,7 @@ fn evaluate_inner(record: Record, ctx: &Context<'_>) -> Outcome {
     // The document keeps only what the rules read (and the request): the policies'
     // JSON, most of a record, is freed now, while it is still in the cache, not after
     // the evaluation has pushed it out.
-    if let Some(reads) = ctx.ruleset.program().input_reads() {
-        facts.document = rules_document(std::mem::take(&mut facts.document), reads);
-    }
+    facts.document = ctx.ruleset.keep_read(std::mem::take(&mut facts.document));
     // The suppression scopes match on the bucket and principal.
     let bucket = facts.bucket.name.clone();
     let principal = facts.request.principal.arn.clone();
@@ -237,24 +234,6 @@ fn evaluate_inner(record: Record, ctx: &Context<'_>) -> Outcome {
             };
             finish(judged.into_record(&record.source), &target, ctx)
         }
-    }
-}
-
-/// The parts of a fact document the rules read, the request whole (`rules::project`
-/// reads the same parts of it).
-fn rules_document(document: Value, reads: &InputReads) -> Value {
-    match document {
-        Value::Object(fields) => Value::Object(
-            fields
-                .into_iter()
-                .filter_map(|(k, v)| match (k.as_str(), reads.0.get(k.as_str())) {
-                    ("request", _) | (_, Some(None)) => Some((k, v)),
-                    (_, Some(Some(sub))) => Some((k, sub.keep_owned(v))),
-                    (_, None) => None,
-                })
-                .collect(),
-        ),
-        other => other,
     }
 }
 

@@ -173,6 +173,28 @@ impl Ruleset {
         }
     }
 
+    /// `document` with only what [`Ruleset::input`] converts of it: the parts the rules
+    /// read, and the request whole. A batch drops the rest (the policies' JSON, most of a
+    /// record) as soon as the facts are read, while it is still in the cache.
+    pub fn keep_read(&self, document: Json) -> Json {
+        let Some(reads) = self.program.input_reads() else {
+            return document;
+        };
+        match document {
+            Json::Object(fields) => Json::Object(
+                fields
+                    .into_iter()
+                    .filter_map(|(k, v)| match (k.as_str(), reads.0.get(k.as_str())) {
+                        ("request", _) | (_, Some(None)) => Some((k, v)),
+                        (_, Some(Some(sub))) => Some((k, sub.keep_owned(v))),
+                        (_, None) => None,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// Fills a finding's severity and title from its rule's metadata, and checks it has an id.
     fn complete(&self, mut f: Json) -> Result<Json, RuleError> {
         let Some(obj) = f.as_object_mut() else {
