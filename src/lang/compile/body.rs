@@ -38,7 +38,7 @@ pub struct DefCx<'a> {
 }
 
 fn node(kind: ir::ExprKind, span: Span) -> ir::Expr {
-    ir::Expr { kind, span }
+    ir::Expr::new(kind, span)
 }
 
 fn null(span: Span) -> ir::Expr {

@@ -19,6 +19,10 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where it came from.
     pub span: Span,
+    /// Whether it can have more than one value ([`Expr::iterates`]), computed once when
+    /// the node is built: the evaluator runs every other expression directly, without
+    /// continuations.
+    multi: bool,
 }
 
 /// Where a `base[key]` last found its key in an object. Objects of one shape (a
@@ -180,21 +184,28 @@ pub struct CRule {
 }
 
 impl Expr {
-    /// Whether the expression can have more than one value: it iterates (`x[_]`, an
-    /// unbound index). Comprehensions have exactly one value whatever they contain.
-    pub fn iterates(&self) -> bool {
-        match &self.kind {
+    /// A node (its children already built).
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        let multi = match &kind {
             ExprKind::Gen(..) => true,
             ExprKind::Const(_) | ExprKind::Var(_) | ExprKind::Input | ExprKind::Rule(_) => false,
             ExprKind::ArrayComp(..) | ExprKind::SetComp(..) | ExprKind::ObjectComp(..) => false,
-            ExprKind::Index(a, b, _) | ExprKind::Binary(_, a, b) => a.iterates() || b.iterates(),
-            ExprKind::Neg(a) => a.iterates(),
+            ExprKind::Index(a, b, _) | ExprKind::Binary(_, a, b) => a.multi || b.multi,
+            ExprKind::Neg(a) => a.multi,
             ExprKind::Call(_, xs)
             | ExprKind::Array(xs)
             | ExprKind::Set(xs)
-            | ExprKind::Interp(xs) => xs.iter().any(Expr::iterates),
-            ExprKind::Object(kv) => kv.iter().any(|(k, v)| k.iterates() || v.iterates()),
-        }
+            | ExprKind::Interp(xs) => xs.iter().any(|x| x.multi),
+            ExprKind::Object(kv) => kv.iter().any(|(k, v)| k.multi || v.multi),
+        };
+        Expr { kind, span, multi }
+    }
+
+    /// Whether the expression can have more than one value: it iterates (`x[_]`, an
+    /// unbound index). Comprehensions have exactly one value whatever they contain, and
+    /// calls at most one (a function with two results is an error).
+    pub fn iterates(&self) -> bool {
+        self.multi
     }
 }
 

@@ -15,6 +15,12 @@ type KVs<'k> = &'k mut dyn FnMut(&mut Ev<'_>, &mut Env, Vec<Value>) -> R;
 
 impl Ev<'_> {
     pub(crate) fn expr(&mut self, e: &Expr, env: &mut Env, k: KV<'_>) -> R {
+        if !e.iterates() {
+            return match self.value(e, env)? {
+                Some(v) => k(self, env, v),
+                None => Ok(()),
+            };
+        }
         match &e.kind {
             ExprKind::Const(v) => k(self, env, v.clone()),
             ExprKind::Var(s) => match env.get(s.0 as usize).cloned().flatten() {
@@ -61,12 +67,127 @@ impl Ev<'_> {
         }
     }
 
+    /// The value of an expression that has at most one (`!e.iterates()`; `None`:
+    /// undefined), computed directly rather than through a continuation. A path of
+    /// constant or bound keys below a variable, `input` or a constant is followed by
+    /// reference, so only what it reaches is cloned, and a comparison of two such paths
+    /// clones nothing. The same values, errors and order of evaluation as [`Ev::expr`].
+    pub(crate) fn value(&mut self, e: &Expr, env: &mut Env) -> Result<Option<Value>, Ctl> {
+        match &e.kind {
+            ExprKind::Const(v) => Ok(Some(v.clone())),
+            ExprKind::Var(s) => Ok(env.get(s.0 as usize).cloned().flatten()),
+            ExprKind::Input => Ok(Some(self.input.clone())),
+            ExprKind::Rule(id) => self.rule_value(*id, e.span),
+            ExprKind::Index(b, i, hint) => {
+                if let Some(found) = borrowed(e, env, &self.input) {
+                    return Ok(found.cloned());
+                }
+                let Some(bv) = self.value(b, env)? else {
+                    return Ok(None);
+                };
+                let Some(iv) = self.value(i, env)? else {
+                    return Ok(None);
+                };
+                Ok(index(&bv, &iv, hint).cloned())
+            }
+            ExprKind::Call(callee, args) => match self.values(args, env)? {
+                Some(vals) => self.call(*callee, args, vals, e.span),
+                None => Ok(None),
+            },
+            ExprKind::Binary(op, l, r) => {
+                if let (Some(lv), Some(rv)) =
+                    (borrowed(l, env, &self.input), borrowed(r, env, &self.input))
+                {
+                    return match (lv, rv) {
+                        (Some(lv), Some(rv)) => binary(*op, lv, rv, e.span, l.span, r.span),
+                        _ => Ok(None),
+                    };
+                }
+                let Some(lv) = self.value(l, env)? else {
+                    return Ok(None);
+                };
+                let Some(rv) = self.value(r, env)? else {
+                    return Ok(None);
+                };
+                binary(*op, &lv, &rv, e.span, l.span, r.span)
+            }
+            ExprKind::Neg(x) => match self.value(x, env)? {
+                Some(Value::Number(n)) => Ok(Some(Value::num(-n.get()))),
+                Some(other) => Err(type_error(
+                    x.span,
+                    format!("`-` needs a number, got {}", other.type_name()),
+                )
+                .into()),
+                None => Ok(None),
+            },
+            ExprKind::Array(xs) => Ok(self.values(xs, env)?.map(Value::array)),
+            ExprKind::Set(xs) => Ok(self.values(xs, env)?.map(Value::set_of)),
+            ExprKind::Interp(parts) => Ok(self
+                .values(parts, env)?
+                .map(|vs| Value::str(&vs.iter().map(Value::to_text).collect::<String>()))),
+            ExprKind::Object(kvs) => {
+                let mut m = BTreeMap::new();
+                for (kx, vx) in kvs {
+                    let Some(key) = self.value(kx, env)? else {
+                        return Ok(None);
+                    };
+                    let Some(v) = self.value(vx, env)? else {
+                        return Ok(None);
+                    };
+                    m.insert(key, v);
+                }
+                Ok(Some(Value::object(m)))
+            }
+            ExprKind::ArrayComp(..) | ExprKind::SetComp(..) => {
+                let mut out = None;
+                self.comprehension(e, env, &mut |_, _, v| {
+                    out = Some(v);
+                    Ok(())
+                })?;
+                Ok(out)
+            }
+            ExprKind::ObjectComp(kx, vx, body) => {
+                let mut out = None;
+                self.object_comp(kx, vx, body, env, e.span, &mut |_, _, v| {
+                    out = Some(v);
+                    Ok(())
+                })?;
+                Ok(out)
+            }
+            // Iterates: never here (the caller checked), but answer as `first` would.
+            ExprKind::Gen(..) => {
+                let mut out = None;
+                let r = self.reference(e, env, &mut |_, _, v| {
+                    out = Some(v);
+                    Err(Ctl::Halt)
+                });
+                match r {
+                    Ok(()) | Err(Ctl::Halt) => Ok(out),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// The values of `xs` in order, each computed directly; `None` when one is undefined
+    /// (the rest are then not evaluated).
+    fn values(&mut self, xs: &[Expr], env: &mut Env) -> Result<Option<Vec<Value>>, Ctl> {
+        let mut out = Vec::with_capacity(xs.len());
+        for x in xs {
+            match self.value(x, env)? {
+                Some(v) => out.push(v),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// `base[key]`, and `base[x]` with `x` unbound (iterates, binding `x`).
     fn reference(&mut self, e: &Expr, env: &mut Env, k: KV<'_>) -> R {
         match &e.kind {
             ExprKind::Index(b, i, hint) => self.expr(b, env, &mut |ev, env, bv| {
                 ev.expr(i, env, &mut |ev, env, iv| match index(&bv, &iv, hint) {
-                    Some(v) => k(ev, env, v),
+                    Some(v) => k(ev, env, v.clone()),
                     None => Ok(()),
                 })
             }),
@@ -313,8 +434,8 @@ impl Ev<'_> {
 }
 
 /// `base[key]`: an object's field found where `hint` says this lookup found it last, else
-/// searched for (and the hint moved there).
-fn index(base: &Value, key: &Value, hint: &FieldHint) -> Option<Value> {
+/// searched for (and the hint moved there); an array's element; a set's member (the key).
+fn index<'a>(base: &'a Value, key: &'a Value, hint: &FieldHint) -> Option<&'a Value> {
     match base {
         Value::Object(o) => {
             let guess = hint.get();
@@ -324,9 +445,38 @@ fn index(base: &Value, key: &Value, hint: &FieldHint) -> Option<Value> {
             if at != guess {
                 hint.set(at);
             }
-            Some(v.clone())
+            Some(v)
         }
-        _ => base.get(key),
+        Value::Array(a) => match key {
+            Value::Number(n) => n
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| a.get(i)),
+            _ => None,
+        },
+        Value::Set(s) => s.contains(key).then_some(key),
+        _ => None,
+    }
+}
+
+/// `e` by reference when it is a constant, a bound variable, `input`, or a path of
+/// constant or bound keys below one of them: `Some(found)` (`found` `None`: undefined);
+/// `None` when `e` is anything else (to be computed).
+fn borrowed<'a>(e: &'a Expr, env: &'a Env, input: &'a Value) -> Option<Option<&'a Value>> {
+    match &e.kind {
+        ExprKind::Const(v) => Some(Some(v)),
+        ExprKind::Var(s) => Some(env.get(s.0 as usize).and_then(Option::as_ref)),
+        ExprKind::Input => Some(Some(input)),
+        ExprKind::Index(b, i, hint) => {
+            let base = borrowed(b, env, input)?;
+            let key = match &i.kind {
+                ExprKind::Const(k) => Some(k),
+                ExprKind::Var(s) => env.get(s.0 as usize).and_then(Option::as_ref),
+                _ => return None,
+            };
+            Some(base.zip(key).and_then(|(b, k)| index(b, k, hint)))
+        }
+        _ => None,
     }
 }
 

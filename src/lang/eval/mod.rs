@@ -359,6 +359,9 @@ impl<'p> Ev<'p> {
 
     /// The first value of `e`, if any.
     pub(crate) fn first(&mut self, e: &Expr, env: &mut Env) -> Result<Option<Value>, Ctl> {
+        if !e.iterates() {
+            return self.value(e, env);
+        }
         let mut out = None;
         let r = self.expr(e, env, &mut |_, _, v| {
             out = Some(v);
