@@ -93,7 +93,7 @@ pub struct Authorization {
     pub allowed_by: Vec<String>,
     /// Every independent cause, explicit denies first, in the order AWS names them.
     pub reasons: Vec<Reason>,
-    pub policies: Vec<PolicyTrace>,
+    pub policies: Vec<Arc<PolicyTrace>>,
 }
 
 impl Authorization {
@@ -120,7 +120,7 @@ fn rank(t: PolicyType) -> u8 {
 /// Decides one authorization.
 pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorization {
     let none = MatchOptions::default();
-    let mut policies: Vec<PolicyTrace> = Vec::new();
+    let mut policies: Vec<Arc<PolicyTrace>> = Vec::new();
     let eval = |p: &Policy, t: PolicyType, name: &str, o: MatchOptions| {
         evaluate_policy(p, t, name, req, o)
     };
@@ -128,7 +128,7 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
     // SCPs and RCPs, level by level.
     let mut scp_failed_levels = Vec::new();
     for level in src.scps {
-        let traces: Vec<PolicyTrace> = level
+        let traces: Vec<Arc<PolicyTrace>> = level
             .policies
             .iter()
             .map(|np| eval(&np.policy, PolicyType::Scp, &np.name, none))
@@ -158,7 +158,7 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
         .resource
         .policy
         .map(|p| eval(p, src.resource.policy_type, src.resource.name, none));
-    let identity: Vec<PolicyTrace> = src
+    let identity: Vec<Arc<PolicyTrace>> = src
         .identity
         .iter()
         .map(|np| eval(&np.policy, PolicyType::Identity, &np.name, none))
@@ -171,7 +171,7 @@ pub fn authorize(req: &AuthzRequest<'_>, src: &PolicySources<'_>) -> Authorizati
             none,
         )
     });
-    let session: Vec<PolicyTrace> = src
+    let session: Vec<Arc<PolicyTrace>> = src
         .session
         .unwrap_or(&[])
         .iter()
@@ -363,7 +363,7 @@ pub fn grantee_name(g: Grantee) -> &'static str {
     }
 }
 
-fn whole(t: &PolicyTrace) -> StatementRef {
+fn whole(t: &Arc<PolicyTrace>) -> StatementRef {
     StatementRef {
         policy: t.name.clone(),
         path: t.path.clone(),

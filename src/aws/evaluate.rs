@@ -27,7 +27,7 @@ pub struct AuthzRequest<'a> {
 }
 
 /// A policy trace of an earlier decision, with its authorization's action and resource.
-pub type EarlierTrace<'a> = (&'a str, &'a str, &'a PolicyTrace);
+pub type EarlierTrace<'a> = (&'a str, &'a str, &'a Arc<PolicyTrace>);
 
 /// The policy traces of an earlier decision of the same facts, for a decision of another
 /// request by the same principal (the fix search's counterfactuals differ from the record's
@@ -62,7 +62,7 @@ impl<'a> Reuse<'a> {
         policy_type: PolicyType,
         action: &str,
         resource: &str,
-    ) -> Option<&'a PolicyTrace> {
+    ) -> Option<&'a Arc<PolicyTrace>> {
         self.traces
             .iter()
             .find(|(a, r, t)| {
@@ -183,10 +183,17 @@ pub fn evaluate_policy(
     name: &str,
     req: &AuthzRequest<'_>,
     opts: MatchOptions,
-) -> PolicyTrace {
+) -> Arc<PolicyTrace> {
     let earlier = req
         .reuse
         .and_then(|r| Some((r, r.earlier(policy, policy_type, req.action, req.resource)?)));
+    // No statement reads a changed key: the earlier trace is this one, shared whole (and
+    // so is the rules' view of it).
+    if let Some((reuse, before)) = earlier {
+        if *before.name == *name && policy.statements.iter().all(|s| reuse.unchanged_for(s)) {
+            return before.clone();
+        }
+    }
     // Actions match case-insensitively: fold the action once, not once a statement.
     let action = req.action.to_lowercase();
     let req = &AuthzRequest {
@@ -218,14 +225,14 @@ pub fn evaluate_policy(
     let denies = statements
         .iter()
         .any(|s| s.applies && s.effect == Effect::Deny);
-    PolicyTrace {
+    Arc::new(PolicyTrace {
         policy_type,
         name: name.into(),
         path: policy.path.clone(),
         statements,
         allows,
         denies,
-    }
+    })
 }
 
 /// Evaluates one statement; `req.action` is in lower case (`evaluate_policy` folds it).

@@ -200,6 +200,9 @@ pub struct ViewCache {
     by_trace: RefCell<AddressMap<usize, Viewed>>,
     by_content: RefCell<AddressMap<u64, Vec<Viewed>>>,
     policies: RefCell<AddressMap<PolicyKey, Value>>,
+    /// A policy trace shared whole (a counterfactual's change touches none of its
+    /// statements), by its address; kept alive here, so never reused.
+    by_policy: RefCell<AddressMap<usize, (Arc<PolicyTrace>, Value)>>,
 }
 
 /// What a policy's view is built from: its path, its verdict, and the views of the
@@ -282,7 +285,19 @@ impl ViewCache {
         v
     }
 
-    fn policy(&self, p: &PolicyTrace) -> Value {
+    fn policy(&self, p: &Arc<PolicyTrace>) -> Value {
+        let at = Arc::as_ptr(p) as usize;
+        if let Some((_, v)) = self.by_policy.borrow().get(&at) {
+            return v.clone();
+        }
+        let v = self.policy_of_statements(p);
+        self.by_policy
+            .borrow_mut()
+            .insert(at, (p.clone(), v.clone()));
+        v
+    }
+
+    fn policy_of_statements(&self, p: &PolicyTrace) -> Value {
         let statements: Vec<Value> = p
             .statements
             .iter()
@@ -405,10 +420,10 @@ mod tests {
     /// Views taken from the cache (shared by a record's own verdict and its
     /// counterfactuals, as the fix search uses it) equal views built afresh, and the
     /// statements a change does not touch share their traces and views with the record's
-    /// own.
+    /// own, and a policy none of whose statements it touches is shared whole.
     #[test]
     fn cached_views_equal_fresh_views_and_unchanged_statements_share_them() {
-        let (mut compared, mut shared, mut reused) = (0, 0, 0);
+        let (mut compared, mut shared, mut reused, mut whole) = (0, 0, 0, 0);
         for doc in generate(5, Profile::Realistic).take(40) {
             let facts = Facts::from_value(&doc).unwrap();
             let own = decide(&facts);
@@ -446,6 +461,17 @@ mod tests {
                     .iter()
                     .filter(|t| own_traces.iter().any(|o| Arc::ptr_eq(o, t)))
                     .count();
+                let policies = |v: &Verdict| -> Vec<Arc<PolicyTrace>> {
+                    v.authorizations
+                        .iter()
+                        .flat_map(|a| a.policies.clone())
+                        .collect()
+                };
+                let own_policies = policies(&own);
+                whole += policies(&verdict)
+                    .iter()
+                    .filter(|p| own_policies.iter().any(|o| Arc::ptr_eq(o, p)))
+                    .count();
                 shared += statement_views(&cached)
                     .iter()
                     .filter(|s| own_statements.iter().any(|o| same_allocation(o, s)))
@@ -455,5 +481,6 @@ mod tests {
         assert!(compared >= 160, "{compared}");
         assert!(shared > 100, "only {shared} statement views shared");
         assert!(reused > 1_000, "only {reused} statement traces reused");
+        assert!(whole > 1_000, "only {whole} policy traces shared whole");
     }
 }
