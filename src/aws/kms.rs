@@ -2,6 +2,7 @@
 //! the uploader's behalf (UsingKMSEncryption.html, aws-semantics §8, facts.md "Meaning").
 
 use serde::Serialize;
+use std::cell::RefCell;
 
 use crate::facts::{Facts, KeyManager, KmsKey, Request};
 
@@ -202,10 +203,43 @@ fn from_found(
     }
 }
 
+/// How many compiled default key policies a thread keeps ([`default_key_policy`]).
+const DEFAULTS_KEPT: usize = 16;
+
+thread_local! {
+    /// The default key policies compiled last on this thread, by manager, account and
+    /// region. A record's fix search decides its upload again and again, resolving the
+    /// same key each time: one compiled policy (one path, the same statements) saves
+    /// compiling it and lets those decisions reuse its traces and their views
+    /// (`evaluate::Reuse` finds a policy by its path). Bounded, so a long batch of other
+    /// accounts keeps no more.
+    static DEFAULTS: RefCell<Vec<(KeyManager, String, String, Policy)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
 /// AWS's default key policies: for AWS managed keys the documented `kms:ViaService` +
 /// `kms:CallerAccount` pattern (decisions.md #18, S44); for customer keys the default that
 /// delegates to IAM (key-policy-default.html, S42).
 pub fn default_key_policy(manager: KeyManager, account: &str, region: &str) -> Policy {
+    DEFAULTS.with(|kept| {
+        let found = kept
+            .borrow()
+            .iter()
+            .find(|(m, a, r, _)| *m == manager && a == account && r == region)
+            .map(|(.., p)| p.clone());
+        found.unwrap_or_else(|| {
+            let policy = compile_default(manager, account, region);
+            let mut kept = kept.borrow_mut();
+            if kept.len() >= DEFAULTS_KEPT {
+                kept.remove(0);
+            }
+            kept.push((manager, account.into(), region.into(), policy.clone()));
+            policy
+        })
+    })
+}
+
+fn compile_default(manager: KeyManager, account: &str, region: &str) -> Policy {
     let doc = match manager {
         KeyManager::Aws => serde_json::json!({
             "Version": "2012-10-17",
@@ -238,4 +272,39 @@ pub fn default_key_policy(manager: KeyManager, account: &str, region: &str) -> P
     let path = "(assumed default key policy)";
     Policy::parse(&doc, PolicyType::KmsKeyPolicy, path)
         .unwrap_or_else(|_| Policy::allow_all(PolicyType::KmsKeyPolicy, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A default key policy is compiled once for its key (the same path and statements
+    /// the next time, which is what lets a counterfactual reuse its traces), and another
+    /// account's is its own, with that account in it.
+    #[test]
+    fn default_key_policies_are_compiled_once_per_key() {
+        let a = default_key_policy(KeyManager::Aws, "111122223333", "us-east-1");
+        let again = default_key_policy(KeyManager::Aws, "111122223333", "us-east-1");
+        assert!(Arc::ptr_eq(&a.path, &again.path));
+        assert!(Arc::ptr_eq(&a.statements, &again.statements));
+        for (manager, account, region) in [
+            (KeyManager::Aws, "444455556666", "us-east-1"),
+            (KeyManager::Aws, "111122223333", "eu-west-1"),
+            (KeyManager::Customer, "111122223333", "us-east-1"),
+        ] {
+            let other = default_key_policy(manager, account, region);
+            assert!(!Arc::ptr_eq(&a.statements, &other.statements));
+            let fresh = compile_default(manager, account, region);
+            assert_eq!(format!("{other:?}"), format!("{fresh:?}"));
+            assert!(format!("{other:?}").contains(account));
+        }
+        // More keys than are kept: the first is compiled afresh, and equal.
+        for i in 0..DEFAULTS_KEPT {
+            default_key_policy(KeyManager::Customer, &format!("{i:012}"), "us-east-1");
+        }
+        let later = default_key_policy(KeyManager::Aws, "111122223333", "us-east-1");
+        assert!(!Arc::ptr_eq(&a.statements, &later.statements));
+        assert_eq!(format!("{a:?}"), format!("{later:?}"));
+    }
 }
