@@ -574,14 +574,15 @@ impl Value {
                 None => serde_json::Number::from_f64(n.get())
                     .map_or(serde_json::Value::Null, serde_json::Value::Number),
             },
-            Value::String(s) => serde_json::Value::String(s.to_string()),
+            // `String::from(&str)`, not `to_string`: an `Arc<str>` goes through `Display`.
+            Value::String(s) => serde_json::Value::String(String::from(&**s)),
             Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),
             Value::Set(s) => serde_json::Value::Array(s.iter().map(Value::to_json).collect()),
             Value::Object(o) => serde_json::Value::Object(
                 o.iter()
                     .map(|(k, v)| {
                         let key = match k {
-                            Value::String(s) => s.to_string(),
+                            Value::String(s) => String::from(&**s),
                             other => other.to_json().to_string(),
                         };
                         (key, v.to_json())
@@ -594,10 +595,22 @@ impl Value {
     /// Text for interpolation and `%s`: strings as they are, anything else as JSON.
     pub fn to_text(&self) -> String {
         match self {
-            Value::String(s) => s.to_string(),
+            Value::String(s) => String::from(&**s),
             Value::Number(n) => n.to_string(),
             other => other.to_json().to_string(),
         }
+    }
+
+    /// The texts of `parts` joined ([`Value::to_text`] each), into one string.
+    pub fn join_texts(parts: &[Value]) -> String {
+        let mut out = String::new();
+        for part in parts {
+            match part {
+                Value::String(s) => out.push_str(s),
+                other => out.push_str(&other.to_text()),
+            }
+        }
+        out
     }
 }
 

@@ -124,7 +124,7 @@ impl Ev<'_> {
             ExprKind::Set(xs) => Ok(self.values(xs, env)?.map(Value::set_of)),
             ExprKind::Interp(parts) => Ok(self
                 .values(parts, env)?
-                .map(|vs| Value::str(&vs.iter().map(Value::to_text).collect::<String>()))),
+                .map(|vs| Value::str(&Value::join_texts(&vs)))),
             ExprKind::Object(kvs) => {
                 let mut m = BTreeMap::new();
                 for (kx, vx) in kvs {
@@ -224,8 +224,7 @@ impl Ev<'_> {
                 k(ev, env, Value::object(m))
             }),
             ExprKind::Interp(parts) => self.all(parts, env, &mut |ev, env, vs| {
-                let s: String = vs.iter().map(Value::to_text).collect();
-                k(ev, env, Value::str(&s))
+                k(ev, env, Value::str(&Value::join_texts(&vs)))
             }),
             _ => Ok(()),
         }
