@@ -154,18 +154,9 @@ impl Ev<'_> {
                 })?;
                 Ok(out)
             }
-            // Iterates: never here (the caller checked), but answer as `first` would.
-            ExprKind::Gen(..) => {
-                let mut out = None;
-                let r = self.reference(e, env, &mut |_, _, v| {
-                    out = Some(v);
-                    Err(Ctl::Halt)
-                });
-                match r {
-                    Ok(()) | Err(Ctl::Halt) => Ok(out),
-                    Err(e) => Err(e),
-                }
-            }
+            // Iterates: never here (the caller checked), but answer as `first` does
+            // (through continuations: `first` of an iterating expression is not `value`).
+            ExprKind::Gen(..) => self.first(e, env),
         }
     }
 
