@@ -6,22 +6,25 @@
 #
 # Usage: benches/ab.sh A B FILE [ROUNDS] [-- ARGS...]
 #   A, B:  s3why binaries (e.g. a copy of target/release/s3why before the change, and after)
-#   FILE:  NDJSON input (e.g. from `s3why corpus --profile realistic --count 2000`)
+#   FILE:  NDJSON input (e.g. from `s3why corpus --profile realistic --count 2000`), or
+#          `none` when ARGS name the input: the account matrix of benches/snapshot.sh is
+#          `none 3 -- --snapshot target/bench/snapshot-200-500 --request target/bench/snapshot-request.json`
 #   ARGS:  extra arguments for `s3why batch` (default: --jobs 1, the steadiest measure)
 # Needs: GNU time (/usr/bin/time), python3.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,12p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 A=$1 B=$2 FILE=$3 ROUNDS=${4:-7}
 shift $(($# >= 4 ? 4 : 3))
 [ "${1:-}" != "--" ] || shift
 ARGS=("$@")
 [ ${#ARGS[@]} -gt 0 ] || ARGS=(--jobs 1)
+[ "$FILE" = none ] || ARGS+=("$FILE")
 TIMES=$(mktemp)
 trap 'rm -f "$TIMES" "$TIMES.one"' EXIT
 
 run() { # run LABEL BINARY: appends "LABEL cpu wall"
   local status=0
-  /usr/bin/time -f "%U %S %e" -o "$TIMES.one" "$2" batch --quiet "${ARGS[@]}" "$FILE" >/dev/null || status=$?
+  /usr/bin/time -f "%U %S %e" -o "$TIMES.one" "$2" batch --quiet "${ARGS[@]}" >/dev/null || status=$?
   # batch exits 1 when a record is denied: that is a verdict, not a failure.
   [ "$status" -le 1 ] || { echo "failed ($status): $2" >&2; exit 1; }
   read -r user sys wall < <(tail -n 1 "$TIMES.one")
