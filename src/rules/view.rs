@@ -413,6 +413,14 @@ mod tests {
         out
     }
 
+    /// How many of `later` are one of `own` (the same allocation).
+    fn shared_with<T>(own: &[Arc<T>], later: &[Arc<T>]) -> usize {
+        later
+            .iter()
+            .filter(|t| own.iter().any(|o| Arc::ptr_eq(o, t)))
+            .count()
+    }
+
     fn same_allocation(a: &Value, b: &Value) -> bool {
         matches!((a, b), (Value::Object(x), Value::Object(y)) if Arc::ptr_eq(x, y))
     }
@@ -456,22 +464,14 @@ mod tests {
                         .flat_map(|a| a.policies.iter().flat_map(|p| p.statements.clone()))
                         .collect()
                 };
-                let own_traces = traces(&own);
-                reused += traces(&verdict)
-                    .iter()
-                    .filter(|t| own_traces.iter().any(|o| Arc::ptr_eq(o, t)))
-                    .count();
+                reused += shared_with(&traces(&own), &traces(&verdict));
                 let policies = |v: &Verdict| -> Vec<Arc<PolicyTrace>> {
                     v.authorizations
                         .iter()
                         .flat_map(|a| a.policies.clone())
                         .collect()
                 };
-                let own_policies = policies(&own);
-                whole += policies(&verdict)
-                    .iter()
-                    .filter(|p| own_policies.iter().any(|o| Arc::ptr_eq(o, p)))
-                    .count();
+                whole += shared_with(&policies(&own), &policies(&verdict));
                 shared += statement_views(&cached)
                     .iter()
                     .filter(|s| own_statements.iter().any(|o| same_allocation(o, s)))
