@@ -197,6 +197,44 @@ fn lint_reports_an_error_with_its_location_and_a_caret() {
     std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
 }
 
+/// Linting the bundled ruleset's own files (a checkout, perhaps edited) checks them in
+/// place of the compiled-in copies: no rule is defined twice, and an edit's error is
+/// located in the file on disk.
+#[test]
+fn lint_of_the_bundled_files_checks_them_instead_of_the_compiled_in_copies() {
+    let out = s3why(&["lint", "rulesets/bundled/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("8 rule file(s) checked"),
+        "{}",
+        stderr(&out)
+    );
+
+    let copy = temp_dir("bundled-edit").join("rulesets").join("bundled");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(root().join("rulesets/bundled")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+    }
+    let kms = copy.join("kms.s3why");
+    let text = std::fs::read_to_string(&kms).unwrap();
+    std::fs::write(
+        &kms,
+        format!("{text}\nbroken if {{\n    s3.decid(input.request)\n}}\n"),
+    )
+    .unwrap();
+    let line = text.lines().count() + 3;
+    let out = s3why(&["lint", copy.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}:{line}:5", kms.display())),
+        "{err}"
+    );
+    assert!(!err.contains("duplicate-id"), "{err}");
+    std::fs::remove_dir_all(copy.parent().unwrap().parent().unwrap()).unwrap();
+}
+
 #[test]
 fn fmt_check_fails_on_an_unformatted_file_until_fmt_rewrites_it() {
     let ugly = "package acme.ugly\nfindings contains f if {\n  f := {\"id\": \"acme-x\"}\n}\n";

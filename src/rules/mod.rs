@@ -96,12 +96,18 @@ impl Ruleset {
     /// The bundled ruleset (when `bundled`) plus the rule files under `extra`.
     pub fn load(bundled: bool, extra: &[PathBuf]) -> Result<Ruleset, LoadError> {
         let mut loader = Loader::new();
+        let files = collect_rule_files(extra)?;
         if bundled {
+            // A bundled file given on the command line (`s3why lint rulesets/bundled/` in
+            // a checkout, perhaps edited) takes the place of its compiled-in copy, rather
+            // than defining every rule twice.
             for (name, text) in BUNDLED {
-                loader.add_source(*name, *text);
+                if !files.iter().any(|f| f.ends_with(name)) {
+                    loader.add_source(*name, *text);
+                }
             }
         }
-        for file in collect_rule_files(extra)? {
+        for file in files {
             loader.add_file(&file).map_err(|source| LoadError::Io {
                 path: file.clone(),
                 source,
