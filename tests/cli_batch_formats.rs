@@ -414,7 +414,7 @@ fn summary_counts_and_exit_statuses_per_format() {
         let (code, _, stderr) = batch(&format!("{denied}\n{{\n"), &args);
         assert_eq!(code, 2, "{format}");
         assert!(
-            stderr.contains("2 records: 0 allowed, 1 denied, 1 errors"),
+            stderr.contains("2 records: 0 allowed, 1 denied, 1 error "),
             "{stderr}"
         );
     }

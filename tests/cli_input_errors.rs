@@ -42,6 +42,18 @@ fn malformed_json_has_line_and_column() {
     );
 }
 
+/// A file cut off after a newline: serde_json places the end at column 0 of the next
+/// line; editors and CI annotations count columns from 1.
+#[test]
+fn a_file_cut_off_after_a_newline_ends_at_column_1() {
+    let (code, err) = check("cut.json", "{\n  \"request\":\n");
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: DIR/cut.json:3:1: invalid JSON: EOF while parsing a value"
+    );
+}
+
 #[test]
 fn bad_cidr_names_the_field() {
     let doc = format!(

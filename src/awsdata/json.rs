@@ -41,7 +41,7 @@ impl Doc {
                 ""
             };
             DataError::new(
-                &format!("{name}:{}:{}", e.line(), e.column()),
+                &format!("{name}:{}:{}", e.line(), e.column().max(1)),
                 "",
                 format!("invalid JSON: {message}{hint}"),
             )

@@ -139,8 +139,13 @@ impl Summary {
             0.0
         };
         let mut out = format!(
-            "{} records: {} allowed, {} denied, {} errors in {:.2}s ({:.0} records/s)\n",
-            self.records, self.allowed, self.denied, self.errors, secs, rate
+            "{}: {} allowed, {} denied, {} in {:.2}s ({:.0} records/s)\n",
+            counted(self.records, "record"),
+            self.allowed,
+            self.denied,
+            counted(self.errors, "error"),
+            secs,
+            rate
         );
         let suppressed: u64 = self.suppressed.values().sum();
         if suppressed > 0 || self.suppressed_denied > 0 {
@@ -214,5 +219,13 @@ mod tests {
         assert!(s
             .render(Duration::from_secs(1), 5)
             .contains("1 denied records have every cause suppressed"));
+    }
+}
+
+/// `1 record`, `2 records`.
+fn counted(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
     }
 }

@@ -237,7 +237,8 @@ pub fn parse_text(text: &str, format: Format, source_name: &str) -> Result<Value
         Format::Json => serde_json::from_str(text).map_err(|e| FactsError::Syntax {
             source_name: source_name.to_string(),
             line: e.line(),
-            column: e.column(),
+            // serde_json says column 0 for the end of input just after a newline.
+            column: e.column().max(1),
             message: format!("invalid JSON: {}", strip_position(&e.to_string())),
         }),
         Format::Yaml => serde_yaml_ng::from_str(text).map_err(|e| {
