@@ -179,6 +179,14 @@ pub fn most_common(counts: &HashMap<String, u64>, top: usize) -> Vec<(&str, u64)
     all
 }
 
+/// `1 record`, `2 records`.
+fn counted(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,13 +227,5 @@ mod tests {
         assert!(s
             .render(Duration::from_secs(1), 5)
             .contains("1 denied records have every cause suppressed"));
-    }
-}
-
-/// `1 record`, `2 records`.
-fn counted(n: u64, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        _ => format!("{n} {noun}s"),
     }
 }
