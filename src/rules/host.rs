@@ -6,7 +6,7 @@
 //! that header / from that address / without an ACL?".
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::aws::arn::Arn;
@@ -26,6 +26,41 @@ pub struct RuleHost {
     /// The verdict of the record's own request, whose statement traces a counterfactual
     /// decision reuses where its change cannot reach them.
     own: Option<Arc<Verdict>>,
+    /// The record's own request as the rules see it.
+    own_request: Option<Value>,
+    /// The requests `s3.best_change` decided, by request.
+    changes: RefCell<BTreeMap<MemoKey, Change>>,
+}
+
+/// A request decided by `s3.best_change`: its verdict, the verdict's causes of refusal,
+/// and its view once asked for.
+struct Change {
+    verdict: Arc<Verdict>,
+    causes: BTreeSet<Cause>,
+    view: Option<Value>,
+}
+
+/// A cause of refusal in a verdict: a gate, or a reason of an authorization (its
+/// action, policy type, whether explicit, and the paths of its statements).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Cause {
+    Gate(&'static str),
+    Reason(String, &'static str, bool, BTreeSet<Arc<str>>),
+}
+
+fn causes(v: &Verdict) -> BTreeSet<Cause> {
+    let gates = v.gates.iter().map(|g| Cause::Gate(g.id));
+    let reasons = v.authorizations.iter().flat_map(|a| {
+        a.reasons.iter().map(|r| {
+            Cause::Reason(
+                a.action.clone(),
+                r.policy_type.as_str(),
+                r.explicit,
+                r.statements.iter().map(|s| s.path.clone()).collect(),
+            )
+        })
+    });
+    gates.chain(reasons).collect()
 }
 
 impl RuleHost {
@@ -35,12 +70,9 @@ impl RuleHost {
             decisions: RefCell::new(BTreeMap::new()),
             views: ViewCache::default(),
             own: None,
+            own_request: None,
+            changes: RefCell::new(BTreeMap::new()),
         }
-    }
-
-    /// How many distinct requests were decided (the record's own and counterfactuals).
-    pub fn decisions(&self) -> usize {
-        self.decisions.borrow().len()
     }
 
     /// Seeds the decision of `request`, the record's own (`facts.request`, decided once
@@ -49,7 +81,8 @@ impl RuleHost {
         let value = verdict_value_with(&verdict, &self.views);
         self.decisions
             .borrow_mut()
-            .insert(MemoKey(vec![request]), value);
+            .insert(MemoKey(vec![request.clone()]), value);
+        self.own_request = Some(request);
         self.own = Some(verdict);
     }
 }
@@ -89,6 +122,88 @@ fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Builtin
     let value = verdict_value_with(&verdict, &h.views);
     h.decisions.borrow_mut().insert(key, value.clone());
     Ok(Some(value))
+}
+
+/// `s3.best_change(request, patches)`: among changes of `request` (RFC 7386 merge
+/// patches), the one after which AWS names the fewest causes of refusal and none that
+/// `request`'s own verdict lacks (the first such patch, in value order, on a tie), as
+/// `[verdict, patch]`; undefined when none qualifies. A cause is a gate or a reason of an
+/// authorization: its action, policy type, whether explicit, and its statements' paths.
+fn best_change(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, BuiltinError> {
+    let h = host(ctx)?;
+    let mut patches: Vec<&Value> = match &args[1] {
+        Value::Set(s) => s.iter().collect(),
+        Value::Array(a) => a.iter().collect(),
+        other => {
+            return Err(BuiltinError::arg(
+                1,
+                format!(
+                    "expected a set or array of patches, got {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    };
+    patches.sort();
+    patches.dedup();
+    let base = h.change(args[0].clone(), 0)?;
+    let keys: Vec<MemoKey> = patches
+        .iter()
+        .map(|p| h.change(merge(&args[0], p), 1))
+        .collect::<Result<_, _>>()?;
+    let mut changes = h.changes.borrow_mut();
+    let Some(base) = changes.get(&base) else {
+        return Ok(None);
+    };
+    let mut best: Option<(usize, usize)> = None;
+    for (i, key) in keys.iter().enumerate() {
+        let Some(change) = changes.get(key) else {
+            continue;
+        };
+        let n = change.causes.len();
+        let fewer = best.map_or(true, |(m, _)| n < m);
+        if fewer && change.causes.is_subset(&base.causes) {
+            best = Some((n, i));
+        }
+    }
+    let Some((_, i)) = best else {
+        return Ok(None);
+    };
+    let (Some(change), Some(p)) = (changes.get_mut(&keys[i]), patches.get(i)) else {
+        return Ok(None);
+    };
+    let view = change
+        .view
+        .get_or_insert_with(|| verdict_value_with(&change.verdict, &h.views))
+        .clone();
+    Ok(Some(Value::array(vec![view, (*p).clone()])))
+}
+
+impl RuleHost {
+    /// Decides `request` for `s3.best_change` (once: the result is kept under the
+    /// returned key), with its causes. The record's own request has its own verdict.
+    fn change(&self, request: Value, arg: usize) -> Result<MemoKey, BuiltinError> {
+        let key = MemoKey(vec![request]);
+        if self.changes.borrow().contains_key(&key) {
+            return Ok(key);
+        }
+        let verdict = match (&self.own, &self.own_request) {
+            (Some(own), Some(r)) if *r == key.0[0] => own.clone(),
+            (Some(own), _) => Arc::new(decide_request_after(
+                &self.facts,
+                &request_arg(&key.0[0], arg)?,
+                own,
+            )),
+            (None, _) => Arc::new(decide_request(&self.facts, &request_arg(&key.0[0], arg)?)),
+        };
+        let change = Change {
+            causes: causes(&verdict),
+            verdict,
+            view: None,
+        };
+        self.changes.borrow_mut().insert(key.clone(), change);
+        Ok(key)
+    }
 }
 
 pub use super::view::verdict_value;
@@ -198,6 +313,7 @@ fn first_address(_ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>,
 /// The AWS family, passed to the rule compiler.
 pub static AWS: &[Builtin] = &[
     Builtin { name: "s3.decide", arity: 1, func: decide, doc: "the verdict for a request against the record's policies (a counterfactual when the request differs)" },
+    Builtin { name: "s3.best_change", arity: 2, func: best_change, doc: "among merge patches of a request, the one after which the fewest causes of refusal remain and none is new, as [verdict, patch]" },
     Builtin { name: "s3.put_object_command", arity: 1, func: put_object_command, doc: "the `aws s3api put-object` command that sends a request" },
     Builtin { name: "s3.context", arity: 1, func: context, doc: "the request context AWS builds for a request" },
     Builtin { name: "iam.condition", arity: 4, func: condition, doc: "evaluate one condition (operator, key, values) against a request's context" },
@@ -207,3 +323,109 @@ pub static AWS: &[Builtin] = &[
     Builtin { name: "json.merge_patch", arity: 2, func: merge_patch, doc: "RFC 7386 merge patch: objects merge, null removes" },
     Builtin { name: "net.first_address", arity: 1, func: first_address, doc: "the first host address of a CIDR" },
 ];
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test data is fixed")]
+
+    use super::*;
+    use crate::aws::decide;
+    use crate::lang::Loader;
+    use serde_json::json;
+
+    /// An upload refused twice: the identity policy allows it only with SSE-S3
+    /// (implicit deny), and the bucket policy denies it unless the storage class is
+    /// STANDARD_IA (explicit deny).
+    fn facts() -> Facts {
+        let doc = json!({
+            "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+                        "bucket": "DOC-EXAMPLE-BUCKET", "key": "k"},
+            "identity": {"policies": [{"name": "Upload", "document": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*",
+                    "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}]}}]},
+            "bucket": {"account": "111122223333", "region": "us-east-1",
+                "policy": {"Version": "2012-10-17", "Statement": [{"Sid": "IA", "Effect": "Deny",
+                    "Principal": "*", "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*",
+                    "Condition": {"StringNotEquals": {"s3:x-amz-storage-class": "STANDARD_IA"}}}]}},
+        });
+        Facts::from_value(&doc).unwrap()
+    }
+
+    /// `s3.best_change(input.request, ps)` for the patches `ps`, as [decision, patch].
+    fn best(patches: Value) -> Result<Option<(String, Value)>, String> {
+        let mut loader = Loader::new();
+        loader.add_source(
+            "t.s3why",
+            "package t\n\nbest := [r[0].decision, r[1]] if {\n    r := s3.best_change(input.request, input.patches)\n}\n",
+        );
+        let program = loader.compile(AWS).unwrap();
+        let facts = facts();
+        let verdict = Arc::new(decide(&facts));
+        let request = Value::from_json(&facts.document["request"]);
+        let mut host = RuleHost::new(facts);
+        host.remember(request.clone(), verdict);
+        let input = Value::object(BTreeMap::from([
+            (Value::str("request"), request),
+            (Value::str("patches"), patches),
+        ]));
+        let v = program
+            .eval_rule("data.t.best", &input, Some(&host))
+            .map_err(|e| e.message)?;
+        Ok(v.map(|v| {
+            let j = v.to_json();
+            (j[0].as_str().unwrap().to_string(), Value::from_json(&j[1]))
+        }))
+    }
+
+    /// The rule writers' guide lists every AWS builtin with its arguments.
+    #[test]
+    fn every_aws_builtin_is_in_the_guide() {
+        let guide = include_str!("../../docs/writing-rules.md");
+        for b in AWS {
+            let row = guide
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}(", b.name)))
+                .unwrap_or_else(|| panic!("{} is not in docs/writing-rules.md", b.name));
+            let args = row
+                .split('(')
+                .nth(1)
+                .and_then(|r| r.split(')').next())
+                .unwrap();
+            assert_eq!(args.split(',').count(), b.arity, "{row}");
+        }
+    }
+
+    fn patch(headers: serde_json::Value) -> Value {
+        Value::from_json(&json!({ "headers": headers }))
+    }
+
+    fn set(items: Vec<Value>) -> Value {
+        Value::set(items.into_iter().collect())
+    }
+
+    /// Each single header fixes one cause and leaves the other; both headers together
+    /// fix both; an ACL brings a cause of its own (s3:PutObjectAcl, which no policy
+    /// allows: AWS's ACL permission, aws-semantics.md) and never qualifies.
+    #[test]
+    fn the_change_leaving_fewest_causes_and_no_new_one_wins() {
+        let ia = patch(json!({"x-amz-storage-class": "STANDARD_IA"}));
+        let sse = patch(json!({"x-amz-server-side-encryption": "AES256"}));
+        let both = patch(json!({"x-amz-storage-class": "STANDARD_IA",
+                                 "x-amz-server-side-encryption": "AES256"}));
+        let acl = patch(json!({"x-amz-acl": "public-read"}));
+        let all = set(vec![ia.clone(), sse.clone(), both.clone(), acl.clone()]);
+        assert_eq!(best(all).unwrap(), Some(("allowed".to_string(), both)));
+        // One cause left either way: the first patch in value order wins the tie
+        // (`x-amz-server-side-encryption` sorts before `x-amz-storage-class`).
+        let tie = set(vec![ia.clone(), sse.clone()]);
+        assert_eq!(best(tie).unwrap(), Some(("denied".to_string(), sse)));
+        let array = Value::array(vec![ia.clone(), ia.clone()]);
+        assert_eq!(best(array).unwrap(), Some(("denied".to_string(), ia)));
+        assert_eq!(best(set(vec![acl])).unwrap(), None);
+        assert_eq!(best(set(vec![])).unwrap(), None);
+        let err = best(Value::str("headers")).unwrap_err();
+        assert!(err.contains("expected a set or array of patches"), "{err}");
+    }
+}
