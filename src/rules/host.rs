@@ -28,8 +28,18 @@ pub struct RuleHost {
     own: Option<Arc<Verdict>>,
     /// The record's own request as the rules see it.
     own_request: Option<Value>,
-    /// The requests `s3.best_change` decided, by request.
-    changes: RefCell<BTreeMap<MemoKey, Change>>,
+    /// The requests `s3.best_change` decided.
+    changes: RefCell<Changes>,
+}
+
+/// The requests `s3.best_change` decided, found by the request, or by the request and
+/// the patch that made it: the rules ask about the same patches of `input.request` (the
+/// same value every time, compared by address) again and again, and a patch is small.
+#[derive(Default)]
+struct Changes {
+    decided: Vec<Change>,
+    by_request: BTreeMap<MemoKey, usize>,
+    by_patch: BTreeMap<MemoKey, usize>,
 }
 
 /// A request decided by `s3.best_change`: its verdict, the verdict's causes of refusal,
@@ -71,7 +81,7 @@ impl RuleHost {
             views: ViewCache::default(),
             own: None,
             own_request: None,
-            changes: RefCell::new(BTreeMap::new()),
+            changes: RefCell::new(Changes::default()),
         }
     }
 
@@ -144,20 +154,23 @@ fn best_change(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Bu
             ))
         }
     };
-    patches.sort();
-    patches.dedup();
-    let base = h.change(args[0].clone(), 0)?;
-    let keys: Vec<MemoKey> = patches
+    if matches!(&args[1], Value::Array(_)) {
+        patches.sort();
+        patches.dedup();
+    }
+    let request = &args[0];
+    let base = h.change(request, None, 0)?;
+    let found: Vec<usize> = patches
         .iter()
-        .map(|p| h.change(merge(&args[0], p), 1))
+        .map(|p| h.change(request, Some(p), 1))
         .collect::<Result<_, _>>()?;
     let mut changes = h.changes.borrow_mut();
-    let Some(base) = changes.get(&base) else {
+    let Some(base) = changes.decided.get(base) else {
         return Ok(None);
     };
     let mut best: Option<(usize, usize)> = None;
-    for (i, key) in keys.iter().enumerate() {
-        let Some(change) = changes.get(key) else {
+    for (i, &at) in found.iter().enumerate() {
+        let Some(change) = changes.decided.get(at) else {
             continue;
         };
         let n = change.causes.len();
@@ -169,7 +182,7 @@ fn best_change(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Bu
     let Some((_, i)) = best else {
         return Ok(None);
     };
-    let (Some(change), Some(p)) = (changes.get_mut(&keys[i]), patches.get(i)) else {
+    let (Some(change), Some(p)) = (changes.decided.get_mut(found[i]), patches.get(i)) else {
         return Ok(None);
     };
     let view = change
@@ -180,29 +193,51 @@ fn best_change(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Bu
 }
 
 impl RuleHost {
-    /// Decides `request` for `s3.best_change` (once: the result is kept under the
-    /// returned key), with its causes. The record's own request has its own verdict.
-    fn change(&self, request: Value, arg: usize) -> Result<MemoKey, BuiltinError> {
-        let key = MemoKey(vec![request]);
-        if self.changes.borrow().contains_key(&key) {
-            return Ok(key);
+    /// Decides `request` changed by `patch` for `s3.best_change`, once: the index of the
+    /// decision. The record's own request has its own verdict.
+    fn change(
+        &self,
+        request: &Value,
+        patch: Option<&Value>,
+        arg: usize,
+    ) -> Result<usize, BuiltinError> {
+        let asked = MemoKey(vec![request.clone(), patch.cloned().unwrap_or(Value::Null)]);
+        if let Some(&at) = self.changes.borrow().by_patch.get(&asked) {
+            return Ok(at);
         }
-        let verdict = match (&self.own, &self.own_request) {
-            (Some(own), Some(r)) if *r == key.0[0] => own.clone(),
-            (Some(own), _) => Arc::new(decide_request_after(
-                &self.facts,
-                &request_arg(&key.0[0], arg)?,
-                own,
-            )),
-            (None, _) => Arc::new(decide_request(&self.facts, &request_arg(&key.0[0], arg)?)),
+        let changed = MemoKey(vec![match patch {
+            Some(p) => merge(request, p),
+            None => request.clone(),
+        }]);
+        let known = self.changes.borrow().by_request.get(&changed).copied();
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let verdict = match (&self.own, &self.own_request) {
+                    (Some(own), Some(r)) if *r == changed.0[0] => own.clone(),
+                    (Some(own), _) => Arc::new(decide_request_after(
+                        &self.facts,
+                        &request_arg(&changed.0[0], arg)?,
+                        own,
+                    )),
+                    (None, _) => Arc::new(decide_request(
+                        &self.facts,
+                        &request_arg(&changed.0[0], arg)?,
+                    )),
+                };
+                let mut changes = self.changes.borrow_mut();
+                changes.decided.push(Change {
+                    causes: causes(&verdict),
+                    verdict,
+                    view: None,
+                });
+                let at = changes.decided.len() - 1;
+                changes.by_request.insert(changed, at);
+                at
+            }
         };
-        let change = Change {
-            causes: causes(&verdict),
-            verdict,
-            view: None,
-        };
-        self.changes.borrow_mut().insert(key.clone(), change);
-        Ok(key)
+        self.changes.borrow_mut().by_patch.insert(asked, at);
+        Ok(at)
     }
 }
 
