@@ -194,6 +194,8 @@ pub struct Condition {
     pub operator: Operator,
     /// The key as written.
     pub key: Arc<str>,
+    /// The key in lower case, as the context stores keys (a lookup then needs no copy).
+    folded_key: Box<str>,
     /// The values as written, for traces (shared, so a trace costs no copies).
     pub raw_values: Arc<[String]>,
     values: Values,
@@ -288,6 +290,7 @@ impl Condition {
             operator_name: operator_name.into(),
             operator,
             key: key.into(),
+            folded_key: key.to_ascii_lowercase().into(),
             raw_values: raw_values.into(),
             values,
         })
@@ -308,7 +311,7 @@ impl Condition {
 
     /// Evaluates the condition against a request context.
     pub fn evaluate(&self, ctx: &Context) -> ConditionTrace {
-        let found = ctx.get(&self.key);
+        let found = ctx.get_folded(&self.folded_key);
         let result = self.decide(found, ctx);
         ConditionTrace {
             operator: self.operator_name.clone(),

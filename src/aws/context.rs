@@ -65,6 +65,11 @@ impl Context {
         }
     }
 
+    /// Looks a key already in lower case up.
+    pub fn get_folded(&self, folded: &str) -> Option<&ContextValue> {
+        self.entries.get(folded).map(|(_, v)| v)
+    }
+
     /// A single-valued key's value (None for absent or multivalued keys).
     pub fn single(&self, key: &str) -> Option<&str> {
         match self.get(key)? {
