@@ -201,7 +201,12 @@ impl RuleHost {
         patch: Option<&Value>,
         arg: usize,
     ) -> Result<usize, BuiltinError> {
-        let asked = MemoKey(vec![request.clone(), patch.cloned().unwrap_or(Value::Null)]);
+        // The request alone, or the request and the patch (a `null` patch is a change:
+        // RFC 7386 replaces the whole document with it).
+        let asked = MemoKey(match patch {
+            Some(p) => vec![request.clone(), p.clone()],
+            None => vec![request.clone()],
+        });
         if let Some(&at) = self.changes.borrow().by_patch.get(&asked) {
             return Ok(at);
         }
@@ -460,6 +465,9 @@ mod tests {
         assert_eq!(best(array).unwrap(), Some(("denied".to_string(), ia)));
         assert_eq!(best(set(vec![acl])).unwrap(), None);
         assert_eq!(best(set(vec![])).unwrap(), None);
+        // A null patch replaces the request (RFC 7386): not a request.
+        let err = best(set(vec![Value::Null])).unwrap_err();
+        assert!(err.contains("not a request"), "{err}");
         let err = best(Value::str("headers")).unwrap_err();
         assert!(err.contains("expected a set or array of patches"), "{err}");
     }
