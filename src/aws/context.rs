@@ -59,9 +59,9 @@ impl Context {
     /// Looks a key up, case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.entries.get(&key.to_ascii_lowercase()).map(|(_, v)| v)
+            self.get_folded(&key.to_ascii_lowercase())
         } else {
-            self.entries.get(key).map(|(_, v)| v)
+            self.get_folded(key)
         }
     }
 

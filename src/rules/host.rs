@@ -124,11 +124,7 @@ fn decide(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Builtin
     if let Some(v) = h.decisions.borrow().get(&key) {
         return Ok(Some(v.clone()));
     }
-    let request = request_arg(&args[0], 0)?;
-    let verdict = match &h.own {
-        Some(own) => decide_request_after(&h.facts, &request, own),
-        None => decide_request(&h.facts, &request),
-    };
+    let verdict = h.decide_value(&args[0], 0)?;
     let value = verdict_value_with(&verdict, &h.views);
     h.decisions.borrow_mut().insert(key, value.clone());
     Ok(Some(value))
@@ -193,6 +189,16 @@ fn best_change(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Bu
 }
 
 impl RuleHost {
+    /// Decides a request given as a rule value (argument `arg` of the builtin), reusing
+    /// the traces of the record's own verdict where the change cannot reach them.
+    fn decide_value(&self, request: &Value, arg: usize) -> Result<Verdict, BuiltinError> {
+        let request = request_arg(request, arg)?;
+        Ok(match &self.own {
+            Some(own) => decide_request_after(&self.facts, &request, own),
+            None => decide_request(&self.facts, &request),
+        })
+    }
+
     /// Decides `request` changed by `patch` for `s3.best_change`, once: the index of the
     /// decision. The record's own request has its own verdict.
     fn change(
@@ -220,15 +226,7 @@ impl RuleHost {
             None => {
                 let verdict = match (&self.own, &self.own_request) {
                     (Some(own), Some(r)) if *r == changed.0[0] => own.clone(),
-                    (Some(own), _) => Arc::new(decide_request_after(
-                        &self.facts,
-                        &request_arg(&changed.0[0], arg)?,
-                        own,
-                    )),
-                    (None, _) => Arc::new(decide_request(
-                        &self.facts,
-                        &request_arg(&changed.0[0], arg)?,
-                    )),
+                    _ => Arc::new(self.decide_value(&changed.0[0], arg)?),
                 };
                 let mut changes = self.changes.borrow_mut();
                 changes.decided.push(Change {
