@@ -47,6 +47,12 @@ pub const GENERIC: &str = "Access Denied";
 /// `AccessControlListNotSupported` (object-ownership-error-responses.html).
 pub const ACLS_NOT_SUPPORTED: &str = "The bucket does not allow ACLs";
 
+/// `InvalidArgument` for an SSE-KMS upload over plain HTTP, as S3 words it (the S3 user
+/// guide, S36: requests for KMS-encrypted objects must use TLS; the text as SDK users
+/// report it, aws/aws-sdk-js#2335).
+pub const KMS_NEEDS_TLS: &str =
+    "Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.";
+
 pub const BLOCK_PUBLIC_ACLS: &str =
     "because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.";
 

@@ -373,6 +373,27 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
             ));
         }
     }
+    // SSE-KMS only over TLS (S36): a request that asks for aws:kms or aws:kms:dsse over
+    // plain HTTP is refused before any policy, 400 InvalidArgument. Only a request that
+    // names SSE-KMS: an upload left to a KMS default encryption is not (docs/decisions.md).
+    let asks_kms = request
+        .header("x-amz-server-side-encryption")
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("aws:kms"));
+    if asks_kms && !request.secure_transport {
+        gates.push(gate(
+            "kms-insecure-transport",
+            "request",
+            400,
+            "InvalidArgument",
+            format!(
+                "the upload asks for SSE-KMS (x-amz-server-side-encryption: {}) over plain HTTP",
+                request
+                    .header("x-amz-server-side-encryption")
+                    .unwrap_or_default()
+                    .trim()
+            ),
+        ));
+    }
     if let Some(expected) = request.header("x-amz-expected-bucket-owner") {
         if expected.trim() != b.account {
             gates.push(gate(
@@ -622,6 +643,9 @@ fn denial_message(
             "AccessControlListNotSupported",
             message::ACLS_NOT_SUPPORTED.to_string(),
         );
+    }
+    if gates.iter().any(|g| g.id == "kms-insecure-transport") {
+        return (400, "InvalidArgument", message::KMS_NEEDS_TLS.to_string());
     }
     let typed = typed_messages(facts, request);
     let same_account = request.principal.account.as_deref() == Some(facts.bucket.account.as_str());
