@@ -105,6 +105,11 @@ ours = [json.loads(l).get("decision", "error") for l in open(sys.argv[1])]
 theirs = [l.strip() for l in open(sys.argv[2])]
 same = sum(a == b for a, b in zip(ours, theirs))
 print(f"Rego agrees with s3why on {same} of {len(theirs)} records")
+# A disagreement is a defect of one side (the baseline once found s3why allowing SSE-KMS
+# over plain HTTP): name the records, to check against AWS's documentation.
+differ = [str(i + 1) for i, (a, b) in enumerate(zip(ours, theirs)) if a != b]
+if differ:
+    print(f"  they differ on lines {', '.join(differ[:20])}{' ...' if len(differ) > 20 else ''} of rego.ndjson (s3why / Rego: {', '.join(ours[int(n) - 1] + '/' + theirs[int(n) - 1] for n in differ[:5])})")
 PY
 
 [ -z "$RATES_ONLY" ] || exit 0
