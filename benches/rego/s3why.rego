@@ -436,10 +436,15 @@ identity_side(act, res, c) if {
 	session_allow(act, res, c)
 }
 
+# A service-linked role (IAM's path /aws-service-role/): neither SCPs nor RCPs apply.
+service_linked if startswith(principal_resource, "role/aws-service-role/")
+
 # SCPs: every level above the principal's account must allow; any deny denies. Member
-# accounts of an organization only.
+# accounts of an organization only, never a service-linked role.
 scp_levels := [] if {
 	object.get(account_facts, "management", false)
+} else := [] if {
+	service_linked
 } else := object.get(account_facts, "scps", []) if {
 	account_facts.organization
 } else := []
@@ -453,9 +458,10 @@ scp_allow(act, res, c) if {
 	}
 }
 
-# RCPs of a resource's account (member accounts only): RCPFullAWSAccess is implied, so
-# they only deny.
+# RCPs of a resource's account (member accounts only, not for a service-linked role's
+# calls): RCPFullAWSAccess is implied, so they only deny.
 rcp_statements(account) := [st |
+	not service_linked
 	facts := object.get(accounts, account, {})
 	facts.organization
 	not object.get(facts, "management", false)

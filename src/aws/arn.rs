@@ -180,6 +180,14 @@ impl Principal {
         self.kind == PrincipalKind::Anonymous
     }
 
+    /// A service-linked role, as its ARN shows it: IAM keeps them under the path
+    /// `/aws-service-role/`. SCPs and RCPs never apply to one (S21, S22). A session ARN
+    /// carries no path, so only the role ARN tells.
+    pub fn is_service_linked_role(&self) -> bool {
+        matches!(&self.kind, PrincipalKind::RoleSession { role_path_name, .. }
+            if role_path_name.starts_with("aws-service-role/"))
+    }
+
     pub fn is_root(&self) -> bool {
         self.kind == PrincipalKind::Root
     }
@@ -232,6 +240,24 @@ mod tests {
             .unwrap()
             .is_root());
         assert!(Principal::parse("anonymous").unwrap().is_anonymous());
+    }
+
+    /// IAM keeps service-linked roles under `/aws-service-role/` (S21, S22: SCPs and RCPs
+    /// never apply to them); another path, or a session ARN, does not say so.
+    #[test]
+    fn service_linked_roles_by_their_path() {
+        let slr = |a: &str| Principal::parse(a).unwrap().is_service_linked_role();
+        assert!(slr(
+            "arn:aws:iam::111122223333:role/aws-service-role/s3.amazonaws.com/AWSServiceRoleForFoo"
+        ));
+        assert!(!slr("arn:aws:iam::111122223333:role/service-role/Uploader"));
+        assert!(!slr("arn:aws:iam::111122223333:role/Uploader"));
+        assert!(!slr(
+            "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForFoo/session"
+        ));
+        assert!(!slr(
+            "arn:aws:iam::111122223333:user/aws-service-role/alice"
+        ));
     }
 
     #[test]

@@ -232,19 +232,25 @@ fn needed_actions(request: &Request, notes: &mut Vec<Note>) -> Vec<String> {
     actions
 }
 
-/// The SCP levels that apply to the principal: member accounts of an organization only (S21).
+/// The SCP levels that apply to the principal: member accounts of an organization only,
+/// never a service-linked role (S21).
 fn scp_levels<'a>(facts: &'a Facts, request: &Request) -> &'a [Level] {
     request
         .principal
         .account
         .as_deref()
+        .filter(|_| !request.principal.is_service_linked_role())
         .and_then(|a| facts.account(a))
         .filter(|a| a.organization.is_some() && !a.management)
         .map_or(&[], |a| a.scps.as_slice())
 }
 
-/// The RCP levels of a resource's account: member accounts only (S22).
-fn rcp_levels<'a>(facts: &'a Facts, account: &str) -> &'a [Level] {
+/// The RCP levels of a resource's account that apply to the request: member accounts
+/// only, and never to a service-linked role's calls (S22).
+fn rcp_levels<'a>(facts: &'a Facts, request: &Request, account: &str) -> &'a [Level] {
+    if request.principal.is_service_linked_role() {
+        return &[];
+    }
     facts
         .account(account)
         .filter(|a| a.organization.is_some() && !a.management)
@@ -287,7 +293,7 @@ fn authorize_s3(
         account: &facts.bucket.account,
         must_delegate: false,
     };
-    let rcps = rcp_levels(facts, &facts.bucket.account);
+    let rcps = rcp_levels(facts, request, &facts.bucket.account);
     authorize_for(
         facts,
         request,
@@ -592,7 +598,7 @@ fn kms_checks(
             let rcps = if key.manager == KeyManager::Aws {
                 no_rcps
             } else {
-                rcp_levels(facts, &key.account)
+                rcp_levels(facts, request, &key.account)
             };
             authorize_for(
                 facts,
