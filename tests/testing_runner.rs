@@ -311,7 +311,7 @@ fn coverage_lists_every_rule_id_and_require_coverage_fails_on_gaps() {
     );
     assert!(
         r.stdout
-            .contains("2 of 43 rule ids covered; uncovered: acls-disabled, "),
+            .contains("2 of 44 rule ids covered; uncovered: acls-disabled, "),
         "{}",
         r.stdout
     );

@@ -53,6 +53,12 @@ pub const ACLS_NOT_SUPPORTED: &str = "The bucket does not allow ACLs";
 pub const KMS_NEEDS_TLS: &str =
     "Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.";
 
+/// `InvalidArgument` for an unsigned (anonymous) request that asks for SSE-KMS (S36:
+/// requests for KMS-encrypted objects must be signed; the text as S3 returns it, e.g.
+/// ryanto/next-s3-upload#115, and the AWS re:Post article s3-kms-signature-version-error).
+pub const KMS_NEEDS_SIGNATURE: &str =
+    "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.";
+
 pub const BLOCK_PUBLIC_ACLS: &str =
     "because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.";
 

@@ -379,12 +379,22 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
             ));
         }
     }
-    // SSE-KMS only over TLS (S36): a request that asks for aws:kms or aws:kms:dsse over
-    // plain HTTP is refused before any policy, 400 InvalidArgument. Only a request that
-    // names SSE-KMS: an upload left to a KMS default encryption is not (docs/decisions.md).
+    // SSE-KMS only over TLS and signed (S36): a request that asks for aws:kms or
+    // aws:kms:dsse over plain HTTP, or unsigned, is refused before any policy, 400
+    // InvalidArgument. Only a request that names SSE-KMS: an upload left to a KMS default
+    // encryption is not (docs/decisions.md).
     let asks_kms = request
         .header("x-amz-server-side-encryption")
         .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("aws:kms"));
+    if asks_kms && request.principal.is_anonymous() {
+        gates.push(gate(
+            "kms-unsigned-request",
+            "request",
+            400,
+            "InvalidArgument",
+            "the upload asks for SSE-KMS and is not signed (an anonymous request)".into(),
+        ));
+    }
     if asks_kms && !request.secure_transport {
         gates.push(gate(
             "kms-insecure-transport",
@@ -652,6 +662,13 @@ fn denial_message(
     }
     if gates.iter().any(|g| g.id == "kms-insecure-transport") {
         return (400, "InvalidArgument", message::KMS_NEEDS_TLS.to_string());
+    }
+    if gates.iter().any(|g| g.id == "kms-unsigned-request") {
+        return (
+            400,
+            "InvalidArgument",
+            message::KMS_NEEDS_SIGNATURE.to_string(),
+        );
     }
     let typed = typed_messages(facts, request);
     let same_account = request.principal.account.as_deref() == Some(facts.bucket.account.as_str());

@@ -106,6 +106,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
      "Object Ownership is BucketOwnerEnforced and the upload sets an ACL other than bucket-owner-full-control (400 AccessControlListNotSupported)."),
     ("kms-insecure-transport", "An SSE-KMS upload must use HTTPS",
      "The upload asks for SSE-KMS over plain HTTP; S3 refuses it with 400 InvalidArgument."),
+    ("kms-unsigned-request", "An SSE-KMS upload must be signed",
+     "An anonymous (unsigned) upload asks for SSE-KMS; S3 refuses it with 400 InvalidArgument."),
     ("expected-bucket-owner-mismatch", "x-amz-expected-bucket-owner is not the bucket's account",
      "The request's x-amz-expected-bucket-owner is not the bucket's account."),
     ("requester-pays-header-missing", "The Requester Pays header is missing",
