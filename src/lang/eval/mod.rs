@@ -211,8 +211,8 @@ impl<'p> Ev<'p> {
                 break self.nested(first, env, &mut |ev, env| ev.body(tail, env, k));
             }
             match self.single_literal(&first.kind, env) {
-                Ok(Some(_)) => rest = tail,
-                Ok(None) => break Ok(()),
+                Ok(true) => rest = tail,
+                Ok(false) => break Ok(()),
                 Err(e) => break Err(e),
             }
         };
@@ -227,29 +227,22 @@ impl<'p> Ev<'p> {
         result
     }
 
-    /// Evaluates a literal that holds at most one way. `Ok(None)`: it fails;
-    /// `Ok(Some(slot))`: it holds, having bound `slot` if any.
-    fn single_literal(
-        &mut self,
-        kind: &LitKind,
-        env: &mut Env,
-    ) -> Result<Option<Option<u32>>, Ctl> {
+    /// Evaluates a literal that holds at most one way: whether it holds (an assignment
+    /// that holds has bound its slot, which [`Ev::body`] unbinds).
+    fn single_literal(&mut self, kind: &LitKind, env: &mut Env) -> Result<bool, Ctl> {
         let holds = |v: Option<Value>| v.is_some_and(|v| v != Value::Bool(false));
         match kind {
-            LitKind::Expr(e) => Ok(holds(self.first(e, env)?).then_some(None)),
+            LitKind::Expr(e) => Ok(holds(self.first(e, env)?)),
             LitKind::Assign(slot, e) => match self.first(e, env)? {
                 Some(v) => {
                     if let Some(s) = slot {
                         set_slot(env, s.0, Some(v));
                     }
-                    Ok(Some(slot.map(|s| s.0)))
+                    Ok(true)
                 }
-                None => Ok(None),
+                None => Ok(false),
             },
-            other => {
-                let holds = self.exists(env, |ev, env, halt| ev.literal_kind(other, env, halt))?;
-                Ok(holds.then_some(None))
-            }
+            other => self.exists(env, |ev, env, halt| ev.literal_kind(other, env, halt)),
         }
     }
 
