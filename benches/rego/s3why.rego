@@ -30,7 +30,7 @@
 # account's key by id or alias, another account's aws/s3.
 # Input: one s3why fact document, policies as objects. Not modelled: anonymous callers,
 # NotPrincipal, the ARN, Date and other Numeric operators, case-insensitive key names,
-# object-lock headers, SSE-C; no findings.
+# object-lock headers, SSE-C, the encryption context header; no findings.
 package s3why
 
 import rego.v1

@@ -152,11 +152,39 @@ pub fn kms_context(
     ctx.set_str("kms:ViaService", format!("s3.{region}.amazonaws.com"));
     ctx.set_str("kms:CallerAccount", caller_account);
     ctx.set_str("kms:EncryptionContext:aws:s3:arn", encryption_arn);
-    ctx.set(
-        "kms:EncryptionContextKeys",
-        ContextValue::Multi(vec!["aws:s3:arn".into()]),
-    );
+    let mut keys = vec!["aws:s3:arn".to_string()];
+    let header = s3
+        .get("s3:x-amz-server-side-encryption-context")
+        .and_then(|v| v.values().first());
+    for (key, value) in header.map_or_else(Vec::new, |h| extra_encryption_context(h)) {
+        ctx.set_str(&format!("kms:EncryptionContext:{key}"), value);
+        keys.push(key);
+    }
+    ctx.set("kms:EncryptionContextKeys", ContextValue::Multi(keys));
     ctx
+}
+
+/// The encryption context an upload adds to S3's own (S36, S39): the header
+/// `x-amz-server-side-encryption-context` holds base64 of a JSON object of string pairs
+/// (PutObject API). A header that is not one adds nothing (docs/decisions.md), and
+/// `aws:s3:arn` stays S3's.
+fn extra_encryption_context(header: &str) -> Vec<(String, String)> {
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(header.trim());
+    let Ok(serde_json::Value::Object(pairs)) =
+        decoded.map_or(Ok(serde_json::Value::Null), |b| serde_json::from_slice(&b))
+    else {
+        return Vec::new();
+    };
+    let pairs: Option<Vec<(String, String)>> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "aws:s3:arn")
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            _ => None,
+        })
+        .collect();
+    pairs.unwrap_or_default()
 }
 
 fn url_decode(s: &str) -> String {
@@ -164,4 +192,24 @@ fn url_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(&plus)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extra_encryption_context;
+
+    /// The header is base64 of a JSON object of string pairs (PutObject API,
+    /// SSEKMSEncryptionContext); S36/S39: it joins the encryption context S3 sets.
+    #[test]
+    fn the_encryption_context_header_is_base64_json_of_strings() {
+        // {"project": "blue", "aws:s3:arn": "x"}
+        let pairs =
+            extra_encryption_context("eyJwcm9qZWN0IjogImJsdWUiLCAiYXdzOnMzOmFybiI6ICJ4In0=");
+        assert_eq!(pairs, vec![("project".to_string(), "blue".to_string())]);
+        // Not base64, base64 of a JSON array, a value that is not a string: nothing.
+        assert!(extra_encryption_context("not base64!").is_empty());
+        assert!(extra_encryption_context("WyJhIl0=").is_empty());
+        // {"n": 1}
+        assert!(extra_encryption_context("eyJuIjogMX0=").is_empty());
+    }
 }
