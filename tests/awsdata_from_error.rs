@@ -202,3 +202,22 @@ fn unknown_reason_is_kept_and_nonsense_is_an_error() {
     let e = parse("User: arn:aws:iam::1:user/a is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::b/k because").unwrap_err();
     assert!(e.message.contains("closing quote"), "{e}");
 }
+
+// S36 (aws-semantics §8.6): the two InvalidArgument answers to an SSE-KMS upload S3
+// refuses before any policy, as S3 words them (aws/aws-sdk-js#2335, re:Post
+// s3-kms-signature-version-error). They name no principal or resource, but the cause.
+#[test]
+fn kms_invalid_argument_messages_name_their_cause_s36() {
+    let tls = parse("An error occurred (InvalidArgument) when calling the PutObject operation: Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.").unwrap();
+    assert_eq!(tls.error_code.as_deref(), Some("InvalidArgument"));
+    assert_eq!(tls.reason, Reason::KmsNeedsTls);
+    assert_eq!(tls.finding_id(), Some("kms-insecure-transport"));
+    assert_eq!(tls.principal, None);
+    let sig = parse(
+        "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4",
+    )
+    .unwrap();
+    assert_eq!(sig.reason, Reason::KmsNeedsSignature);
+    assert_eq!(sig.finding_id(), Some("kms-unsigned-request"));
+    assert_eq!(sig.blamed(), None);
+}

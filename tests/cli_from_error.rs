@@ -98,3 +98,21 @@ fn a_message_that_is_not_one_is_an_input_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.starts_with("error: "), "{err}");
 }
+
+/// An SSE-KMS upload over plain HTTP: the InvalidArgument message names the cause
+/// (S36), and its finding is listed first.
+#[test]
+fn a_kms_invalid_argument_message_names_its_finding() {
+    let (code, out, _) = s3why(&[
+        "check",
+        "--from-error",
+        "An error occurred (InvalidArgument) when calling the PutObject operation: Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.",
+        "docs/examples/findings/kms-insecure-transport.json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("From the error message:\n  AWS names the cause: kms-insecure-transport\n"),
+        "{out}"
+    );
+    assert!(out.contains("DENIED (400 InvalidArgument)"), "{out}");
+}

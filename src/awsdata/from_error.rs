@@ -10,7 +10,9 @@
 //!   and the form without the resource;
 //! * a policy ARN after the reason (`...: arn:aws:organizations::...`, S57) and a trailing
 //!   `. Go to https://...` (S59) are read and set aside;
-//! * the bare `Access Denied` (cross-account outside one organization, S27 / §9.2).
+//! * the bare `Access Denied` (cross-account outside one organization, S27 / §9.2);
+//! * the two `InvalidArgument` messages of an SSE-KMS upload that S3 refuses before any
+//!   policy (over plain HTTP, or unsigned: S36), which name no principal or resource.
 
 use serde_json::{json, Map, Value};
 
@@ -78,6 +80,10 @@ pub enum Reason {
     /// `because this bucket has blocked upload requests that specify Server Side
     /// Encryption with Customer provided keys (SSE-C). ...`
     SseCBlocked,
+    /// `InvalidArgument`: an SSE-KMS upload over plain HTTP (`kms-insecure-transport`).
+    KmsNeedsTls,
+    /// `InvalidArgument`: an unsigned SSE-KMS upload (`kms-unsigned-request`).
+    KmsNeedsSignature,
     /// A reason this version does not know, verbatim.
     Other(String),
 }
@@ -155,6 +161,14 @@ pub fn parse(message: &str) -> Result<DeniedMessage, DataError> {
     }
     let bare = rest.trim_end_matches('.');
     if bare.eq_ignore_ascii_case("Access Denied") {
+        return Ok(out);
+    }
+    if bare.eq_ignore_ascii_case(crate::aws::message::KMS_NEEDS_TLS.trim_end_matches('.')) {
+        out.reason = Reason::KmsNeedsTls;
+        return Ok(out);
+    }
+    if bare.eq_ignore_ascii_case(crate::aws::message::KMS_NEEDS_SIGNATURE.trim_end_matches('.')) {
+        out.reason = Reason::KmsNeedsSignature;
         return Ok(out);
     }
     let r = strip_ci(rest, "User").ok_or_else(|| {
@@ -303,6 +317,18 @@ impl DeniedMessage {
             }
         }
         m
+    }
+
+    /// The finding that names the cause, when the message names it outright (one of S3's
+    /// own refusals).
+    pub fn finding_id(&self) -> Option<&'static str> {
+        match self.reason {
+            Reason::KmsNeedsTls => Some("kms-insecure-transport"),
+            Reason::KmsNeedsSignature => Some("kms-unsigned-request"),
+            Reason::SseCBlocked => Some("sse-c-blocked"),
+            Reason::BlockPublicAcls => Some("block-public-acls"),
+            _ => None,
+        }
     }
 
     /// The policy type AWS blames and whether explicitly, to rank causes.

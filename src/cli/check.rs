@@ -129,8 +129,9 @@ fn describe_message(m: &from_error::DeniedMessage) -> String {
             out.push_str(&format!("  {label}: {v}\n"));
         }
     }
-    match m.blamed() {
-        Some((t, explicit)) => {
+    match (m.blamed(), m.finding_id()) {
+        (_, Some(id)) => out.push_str(&format!("  AWS names the cause: {id}\n")),
+        (Some((t, explicit)), None) => {
             let how = if explicit {
                 "an explicit deny in"
             } else {
@@ -138,7 +139,7 @@ fn describe_message(m: &from_error::DeniedMessage) -> String {
             };
             out.push_str(&format!("  AWS blames: {how} the {}\n", t.as_str()));
         }
-        None => out.push_str(
+        (None, None) => out.push_str(
             "  AWS names no policy type (a generic message: cross-account or another gate)\n",
         ),
     }
@@ -146,9 +147,12 @@ fn describe_message(m: &from_error::DeniedMessage) -> String {
     out
 }
 
-/// Causes in the policy type the message names come first (AWS names one cause).
+/// The cause the message names comes first, or the causes in the policy type it names
+/// (AWS names one cause).
 fn rank_by_message(findings: &mut [Value], m: &from_error::DeniedMessage) {
-    if let Some((t, _)) = m.blamed() {
+    if let Some(id) = m.finding_id() {
+        findings.sort_by_key(|f| f.get("id").and_then(Value::as_str) != Some(id));
+    } else if let Some((t, _)) = m.blamed() {
         findings.sort_by_key(|f| f.get("policy").and_then(Value::as_str) != Some(t.as_str()));
     }
 }
