@@ -435,13 +435,20 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
         let pays = request
             .header("x-amz-request-payer")
             .is_some_and(|v| v.eq_ignore_ascii_case("requester"));
-        if request.principal.is_anonymous() || (!owner && !pays) {
+        let anonymous = request.principal.is_anonymous();
+        if anonymous || (!owner && !pays) {
+            // An anonymous request is refused whatever it sends: no account can pay.
+            let detail = if anonymous {
+                "the bucket is Requester Pays and the request is anonymous: only a signed request can pay"
+            } else {
+                "the bucket is Requester Pays and the request does not send x-amz-request-payer: requester"
+            };
             gates.push(gate(
                 "requester-pays-header-missing",
                 "request",
                 403,
                 "AccessDenied",
-                "the bucket is Requester Pays and the request does not send x-amz-request-payer: requester".into(),
+                detail.into(),
             ));
         }
     }
