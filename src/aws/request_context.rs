@@ -170,10 +170,11 @@ pub fn kms_context(
 /// `aws:s3:arn` stays S3's.
 fn extra_encryption_context(header: &str) -> Vec<(String, String)> {
     use base64::Engine;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(header.trim());
-    let Ok(serde_json::Value::Object(pairs)) =
-        decoded.map_or(Ok(serde_json::Value::Null), |b| serde_json::from_slice(&b))
-    else {
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(header.trim())
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let Some(serde_json::Value::Object(pairs)) = json else {
         return Vec::new();
     };
     let pairs: Option<Vec<(String, String)>> = pairs

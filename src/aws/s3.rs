@@ -383,10 +383,11 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
     // aws:kms:dsse over plain HTTP, or unsigned, is refused before any policy, 400
     // InvalidArgument. Only a request that names SSE-KMS: an upload left to a KMS default
     // encryption is not (docs/decisions.md).
-    let asks_kms = request
+    let kms_asked = request
         .header("x-amz-server-side-encryption")
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("aws:kms"));
-    if asks_kms && request.principal.is_anonymous() {
+        .map(str::trim)
+        .filter(|v| v.to_ascii_lowercase().starts_with("aws:kms"));
+    if kms_asked.is_some() && request.principal.is_anonymous() {
         gates.push(gate(
             "kms-unsigned-request",
             "request",
@@ -395,18 +396,14 @@ fn s3_gates(facts: &Facts, request: &Request, notes: &mut Vec<Note>) -> Vec<Gate
             "the upload asks for SSE-KMS and is not signed (an anonymous request)".into(),
         ));
     }
-    if asks_kms && !request.secure_transport {
+    if let Some(algorithm) = kms_asked.filter(|_| !request.secure_transport) {
         gates.push(gate(
             "kms-insecure-transport",
             "request",
             400,
             "InvalidArgument",
             format!(
-                "the upload asks for SSE-KMS (x-amz-server-side-encryption: {}) over plain HTTP",
-                request
-                    .header("x-amz-server-side-encryption")
-                    .unwrap_or_default()
-                    .trim()
+                "the upload asks for SSE-KMS (x-amz-server-side-encryption: {algorithm}) over plain HTTP"
             ),
         ));
     }
