@@ -24,4 +24,5 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod testing;
+pub mod text;
 pub mod walk;

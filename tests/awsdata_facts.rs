@@ -692,3 +692,68 @@ fn unknown_principal_and_bucket_are_input_errors() {
         "{err}"
     );
 }
+
+/// A snapshot saved by Windows PowerShell 5.1, whose `>` writes UTF-16LE with a
+/// byte-order mark (and half of it by `Out-File -Encoding utf8`, UTF-8 with a mark), gives
+/// the document its UTF-8 original gives.
+#[test]
+fn a_snapshot_saved_in_utf16_or_with_a_byte_order_mark_reads_the_same() {
+    fn copy(from: &std::path::Path, to: &std::path::Path, n: &mut usize) {
+        std::fs::create_dir_all(to).unwrap();
+        let mut entries: Vec<_> = std::fs::read_dir(from)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target, n);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            *n += 1;
+            let bytes: Vec<u8> = if *n % 2 == 0 {
+                [0xFF, 0xFE]
+                    .into_iter()
+                    .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                    .collect()
+            } else {
+                [b"\xEF\xBB\xBF", text.as_bytes()].concat()
+            };
+            std::fs::write(target, bytes).unwrap();
+        }
+    }
+    let copied = std::env::temp_dir().join(format!("s3why-utf16-snapshot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copied);
+    let mut n = 0;
+    copy(std::path::Path::new(SNAP), &copied, &mut n);
+    assert!(n > 10, "every file of the snapshot re-encoded ({n})");
+    let args = |snap: &str| -> Vec<String> {
+        [
+            "--snapshot",
+            snap,
+            "--principal",
+            ALICE,
+            "--bucket",
+            "example-bucket",
+            "--key",
+            "reports/q1.csv",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let copied_name = copied.display().to_string();
+    let original: Value = serde_json::from_str(&facts(
+        &args(SNAP).iter().map(String::as_str).collect::<Vec<_>>(),
+    ))
+    .unwrap();
+    let reencoded: Value = serde_json::from_str(&facts(
+        &args(&copied_name)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    ))
+    .unwrap();
+    assert_eq!(reencoded, original);
+}

@@ -22,7 +22,7 @@ impl Doc {
     /// Reads and parses a JSON file.
     pub fn read(path: &Path) -> Result<Doc, DataError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let text = crate::text::read(path)
             .map_err(|e| DataError::new(&name, "", format!("cannot read: {e}")))?;
         Doc::from_text(&name, &text)
     }

@@ -54,7 +54,7 @@ fn optional(path: &Path) -> Result<Option<Doc>, DataError> {
     err.push(".err");
     let err = PathBuf::from(err);
     if err.exists() {
-        let text = std::fs::read_to_string(&err).unwrap_or_default();
+        let text = crate::text::read(&err).unwrap_or_default();
         return Err(DataError::new(
             &err.display().to_string(),
             "",

@@ -3,7 +3,7 @@
 //! lazily, one at a time, so memory stays constant whatever the input size.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::facts::Format;
@@ -129,11 +129,31 @@ impl Iterator for Records {
                     mut reader,
                     mut line,
                 }) => {
+                    if line == 0 {
+                        // A UTF-16 stream (PowerShell 5.1's `>`) is not read line by line:
+                        // one error record says so, instead of one per garbled line.
+                        if let Some(encoding) =
+                            reader.fill_buf().ok().and_then(crate::text::utf16_mark)
+                        {
+                            return Some(Record {
+                                source: format!("{name}:1"),
+                                text: Err(format!(
+                                    "the stream is {encoding}; NDJSON must be UTF-8 \
+                                     (convert it, e.g. `iconv -f UTF-16 -t UTF-8`)"
+                                )),
+                                format: Format::Json,
+                            });
+                        }
+                    }
                     let mut buf = String::new();
                     loop {
                         buf.clear();
                         line += 1;
-                        match reader.read_line(&mut buf) {
+                        let read = reader.read_line(&mut buf);
+                        if line == 1 {
+                            crate::text::drop_bom(&mut buf);
+                        }
+                        match read {
                             Ok(0) => break,
                             Ok(_) if buf.trim().is_empty() => continue,
                             Ok(_) => {
@@ -173,11 +193,7 @@ fn is_ndjson(path: &Path) -> bool {
 }
 
 fn read_to_string(path: &Path) -> Result<String, String> {
-    let mut text = String::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
-        .map_err(|e| format!("cannot read: {e}"))?;
-    Ok(text)
+    crate::text::read(path).map_err(|e| format!("cannot read: {e}"))
 }
 
 /// Every fact-document file under `dir`, sorted, recursively.

@@ -80,7 +80,7 @@ impl Suppressions {
     /// Reads a suppressions file: JSON when it ends `.json`, YAML otherwise.
     pub fn load(path: &Path) -> Result<Suppressions, SuppressionsError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| SuppressionsError {
+        let text = crate::text::read(path).map_err(|e| SuppressionsError {
             file: file.clone(),
             path: "$".into(),
             message: format!("cannot read: {e}"),

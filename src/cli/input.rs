@@ -8,9 +8,10 @@ use s3why::facts::{Facts, FactsError, Format};
 /// with its text (for locating statements).
 pub fn read_facts_text(path: &str) -> Result<(String, Facts), String> {
     let (text, format) = if path == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
+        let mut bytes = Vec::new();
+        let text = std::io::stdin()
+            .read_to_end(&mut bytes)
+            .and_then(|_| s3why::text::decode(bytes))
             .map_err(|e| format!("<stdin>: cannot read: {e}"))?;
         let format = if text.trim_start().starts_with('{') {
             Format::Json
@@ -19,8 +20,8 @@ pub fn read_facts_text(path: &str) -> Result<(String, Facts), String> {
         };
         (text, format)
     } else {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
+        let text = s3why::text::read(std::path::Path::new(path))
+            .map_err(|e| format!("{path}: cannot read: {e}"))?;
         (text, Format::from_path(path))
     };
     let name = if path == "-" { "<stdin>" } else { path };

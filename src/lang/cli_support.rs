@@ -97,7 +97,7 @@ pub fn lint(paths: &[PathBuf], extra: &'static [Builtin]) -> Result<LintReport, 
 /// Formats one file: `Ok(Some(text))` when the canonical layout differs from the file,
 /// `Ok(None)` when it is already formatted.
 pub fn format_file(path: &Path) -> Result<Option<String>, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let text = crate::text::read(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     })?;

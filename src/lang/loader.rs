@@ -55,7 +55,7 @@ impl Loader {
 
     /// Reads and adds a file.
     pub fn add_file(&mut self, path: &std::path::Path) -> std::io::Result<SourceId> {
-        let text = std::fs::read_to_string(path)?;
+        let text = crate::text::read(path)?;
         Ok(self.add_source(path.display().to_string(), text))
     }
 

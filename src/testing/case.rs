@@ -88,7 +88,7 @@ pub struct Case {
 /// other id in `findings`/`absent` would make the expectation vacuous, so it is an error.
 pub fn load_file(path: &Path, known_ids: &BTreeSet<String>) -> Result<Vec<Case>, Vec<LoadError>> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::text::read(path)
         .map_err(|e| vec![LoadError::new(&shown, 0, format!("cannot read: {e}"))])?;
     let yaml = Format::from_path(&shown) == Format::Yaml;
     let list = is_list(&text, yaml, &shown).map_err(|e| vec![e])?;
@@ -362,8 +362,8 @@ fn read_facts_file(case_file: &Path, rel: &str) -> Result<Facts, String> {
     let base = case_file.parent().unwrap_or(Path::new("."));
     let path = base.join(rel);
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("facts_file: cannot read {shown}: {e}"))?;
+    let text =
+        crate::text::read(&path).map_err(|e| format!("facts_file: cannot read {shown}: {e}"))?;
     Facts::from_text(&text, Format::from_path(&shown), &shown)
         .map_err(|e: FactsError| format!("facts_file: {e}"))
 }
