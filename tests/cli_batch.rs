@@ -270,3 +270,20 @@ findings contains f if {
     assert_eq!(messages(&with_team[0], false), messages(&plain[0], false));
     assert!(!messages(&plain[0], false).is_empty());
 }
+
+/// `--jobs 0` would evaluate nothing: it is a usage error (exit 2), not one worker.
+#[test]
+fn zero_jobs_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(["batch", "--jobs", "0", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: invalid value '0' for '--jobs <JOBS>': must be at least 1"),
+        "{stderr}"
+    );
+}

@@ -86,7 +86,7 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = BatchFormat::Ndjson)]
     pub format: BatchFormat,
     /// Worker threads (default: every core).
-    #[arg(long)]
+    #[arg(long, value_parser = positive_count)]
     pub jobs: Option<usize>,
     /// Print no summary on standard error.
     #[arg(long)]
@@ -505,4 +505,13 @@ fn matrix<'a>(
         true => matrix,
         false => matrix.each_alone(),
     })
+}
+
+/// `--jobs`: a whole number of at least 1 (0 workers would evaluate nothing).
+fn positive_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("expected a whole number of at least 1".into()),
+    }
 }
