@@ -73,6 +73,41 @@ fn a_snapshot_needs_a_request_template() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--snapshot needs --request TEMPLATE"));
 }
 
+/// A glob that keeps no principal or no bucket is an input error that shows what the
+/// snapshot holds: an empty matrix would exit 0, "every record allowed", having checked
+/// nothing.
+#[test]
+fn a_glob_that_matches_nothing_is_an_input_error() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["batch", "--snapshot", "tests/fixtures/awsdata/snapshot"])
+            .args(["--request", "tests/fixtures/awsdata/request-template.json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.stdout.is_empty());
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        )
+    };
+    assert_eq!(
+        run(&["--bucket", "no-such-*"]),
+        (
+            Some(2),
+            r#"error: --bucket: "no-such-*" matches none of the 3 buckets of the snapshot (e.g. example-bucket, logs-bucket, vpce-bucket)"#
+                .to_string()
+        )
+    );
+    let (code, err) = run(&["--principal", "*:role/nobody"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.starts_with(r#"error: --principal: "*:role/nobody" matches none of the 4 principals of the snapshot (e.g. arn:aws:iam::111122223333:"#),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_bad_shard_is_an_input_error() {
     let (code, records) = batch(&["--shard", "3/3"]);

@@ -175,6 +175,50 @@ fn matcher(glob: &Option<String>, flag: &str) -> Result<Option<GlobMatcher>, Dat
         .transpose()
 }
 
+/// The names `glob` (of `flag`) keeps, in order. Keeping none is an error: an empty
+/// matrix would pass as "every record allowed" while checking nothing (a typo in the
+/// glob, or a snapshot folder that was never filled).
+fn select(
+    names: Vec<String>,
+    glob: &Option<String>,
+    flag: &str,
+    what: &str,
+) -> Result<Vec<String>, DataError> {
+    let total = names.len();
+    let Some(m) = matcher(glob, flag)? else {
+        if total == 0 {
+            return Err(DataError::new(
+                "",
+                "",
+                format!("the snapshot has no {what}: is the folder filled (docs/aws-data.md)?"),
+            ));
+        }
+        return Ok(names);
+    };
+    let kept: Vec<String> = names.iter().filter(|n| m.is_match(n)).cloned().collect();
+    if kept.is_empty() {
+        let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+        let examples = if shown.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (e.g. {}{})",
+                shown.join(", "),
+                if total > shown.len() { ", ..." } else { "" }
+            )
+        };
+        return Err(DataError::new(
+            "",
+            flag,
+            format!(
+                "{:?} matches none of the {total} {what} of the snapshot{examples}",
+                glob.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(kept)
+}
+
 impl<'a> Matrix<'a> {
     /// The matrix of `snapshots` for the request `template` (+ put-object `flags`).
     pub fn new(
@@ -183,18 +227,18 @@ impl<'a> Matrix<'a> {
         flags: PutObject,
         selection: &Selection,
     ) -> Result<Matrix<'a>, DataError> {
-        let pm = matcher(&selection.principal, "--principal")?;
-        let bm = matcher(&selection.bucket, "--bucket")?;
-        let principals: Vec<String> = snapshots
-            .principal_arns()
-            .into_iter()
-            .filter(|p| pm.as_ref().map_or(true, |m| m.is_match(p)))
-            .collect();
-        let buckets: Vec<String> = snapshots
-            .bucket_names()
-            .into_iter()
-            .filter(|b| bm.as_ref().map_or(true, |m| m.is_match(b)))
-            .collect();
+        let principals = select(
+            snapshots.principal_arns(),
+            &selection.principal,
+            "--principal",
+            "principals",
+        )?;
+        let buckets = select(
+            snapshots.bucket_names(),
+            &selection.bucket,
+            "--bucket",
+            "buckets",
+        )?;
         let mut by_key: HashMap<String, usize> = HashMap::new();
         let mut classes: Vec<Vec<usize>> = Vec::new();
         let mut class_of = Vec::with_capacity(principals.len());
