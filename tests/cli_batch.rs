@@ -152,6 +152,35 @@ fn missing_path_is_an_error_record() {
     assert!(r["error"].as_str().unwrap().contains("cannot read"));
 }
 
+/// A folder with no fact document in it (a wrong path, an export that wrote nothing) is an
+/// error record naming it, not a batch that exits 0 having checked nothing; the batch goes
+/// on with the next path.
+#[test]
+fn a_folder_with_nothing_to_read_is_an_error_record() {
+    let dir = std::env::temp_dir().join(format!("s3why-empty-folder-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a fact document").unwrap();
+    let allowed = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/allowed-upload.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(["batch", "--quiet"])
+        .arg(&dir)
+        .arg(allowed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["source"], dir.display().to_string());
+    assert_eq!(
+        records[0]["error"],
+        "no fact documents in this folder (files ending .json, .yaml, .yml, .ndjson or .jsonl)"
+    );
+    assert_eq!(records[1]["decision"], "allowed");
+}
+
 /// `s3why batch ... | head`: once the reader closes the pipe, the batch stops reading
 /// records, prints no error and exits with the status of what it wrote (here: denied).
 #[test]

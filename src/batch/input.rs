@@ -93,6 +93,16 @@ impl Iterator for Records {
                     let path = self.pending.pop_front()?;
                     if path.is_dir() {
                         match walk(&path) {
+                            // A folder with nothing to read is most likely the wrong
+                            // path: an error record, not a batch that checked nothing.
+                            Ok(files) if files.is_empty() => {
+                                self.current = Some(Source::Unreadable {
+                                    name: path.display().to_string(),
+                                    error: "no fact documents in this folder (files ending \
+                                            .json, .yaml, .yml, .ndjson or .jsonl)"
+                                        .into(),
+                                })
+                            }
                             Ok(files) => files
                                 .into_iter()
                                 .rev()
