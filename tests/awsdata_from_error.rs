@@ -221,3 +221,133 @@ fn kms_invalid_argument_messages_name_their_cause_s36() {
     assert_eq!(sig.finding_id(), Some("kms-unsigned-request"));
     assert_eq!(sig.blamed(), None);
 }
+
+// What users paste is what their tool printed: AWS's message inside the wrapper of the
+// AWS CLI, boto3, an SDK, or S3's XML error body. Each form below is real output, quoted
+// from the public report cited beside it (ids and hosts shortened).
+
+/// `aws s3 cp` names the object it was writing: `upload failed: FILE to s3://B/K`, then
+/// the CLI's text (aws/aws-cli#813, with the CLI v1 wording `A client error (CODE)
+/// occurred`). The operation is an upload's, so the request is an s3:PutObject of that
+/// object (mpuAndPermissions.html, S38).
+#[test]
+fn the_aws_cli_transfer_names_the_object_aws_cli_813() {
+    let m = parse("upload failed: ./baz to s3://mybucket/foo/bar/baz A client error (AccessDenied) occurred when calling the PutObject operation: Access Denied").unwrap();
+    assert_eq!(m.reason, Reason::Generic);
+    assert_eq!(m.error_code.as_deref(), Some("AccessDenied"));
+    assert_eq!(m.operation.as_deref(), Some("PutObject"));
+    assert_eq!(m.bucket.as_deref(), Some("mybucket"));
+    assert_eq!(m.key.as_deref(), Some("foo/bar/baz"));
+    assert_eq!(m.principal, None);
+    assert_eq!(
+        serde_json::Value::Object(m.request_fields()),
+        serde_json::json!({"action": "s3:PutObject", "bucket": "mybucket", "key": "foo/bar/baz"})
+    );
+    // Today's CLI wording, and a key with a space (it runs to AWS's text).
+    let m = parse("upload failed: ./a b.csv to s3://mybucket/in/a b.csv An error occurred (AccessDenied) when calling the PutObject operation: Access Denied").unwrap();
+    assert_eq!(m.key.as_deref(), Some("in/a b.csv"));
+}
+
+/// A large file goes up in parts; each step is authorized as s3:PutObject (S38), and the
+/// upload is multipart (which needs kms:Decrypt under SSE-KMS, S36/S38).
+#[test]
+fn a_multipart_step_is_an_upload_and_multipart_s38() {
+    for op in [
+        "CreateMultipartUpload",
+        "UploadPart",
+        "CompleteMultipartUpload",
+    ] {
+        let m = parse(&format!("upload failed: ./big.bin to s3://b/k An error occurred (AccessDenied) when calling the {op} operation: Access Denied")).unwrap();
+        assert_eq!(m.upload_operation(), Some(true), "{op}");
+        assert_eq!(
+            serde_json::Value::Object(m.request_fields()),
+            serde_json::json!({"action": "s3:PutObject", "bucket": "b", "key": "k", "multipart": true}),
+            "{op}"
+        );
+    }
+    // Another operation is not an upload: no action is put in the request.
+    let m = parse("download failed: s3://b/k to ./k An error occurred (AccessDenied) when calling the GetObject operation: Access Denied").unwrap();
+    assert_eq!(m.upload_operation(), None);
+    assert_eq!(
+        m.bucket, None,
+        "only a transfer's destination is the object written"
+    );
+}
+
+/// boto3's upload helper: `Failed to upload FILE to BUCKET/KEY: ...` (aws/aws-cli#5470),
+/// and botocore's exception name before the CLI text (anna-geller/dataflow-ops#4).
+#[test]
+fn boto3_wrappers_aws_cli_5470() {
+    let m = parse("boto3.exceptions.S3UploadFailedError: Failed to upload uploads/voice1.mp3 to flaskdrive/uploads/voice1.mp3: An error occurred (AccessDenied) when calling the PutObject operation: Access Denied").unwrap();
+    assert_eq!(m.reason, Reason::Generic);
+    assert_eq!(m.bucket.as_deref(), Some("flaskdrive"));
+    assert_eq!(m.key.as_deref(), Some("uploads/voice1.mp3"));
+    let m = parse("botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: Access Denied").unwrap();
+    assert_eq!(m.reason, Reason::Generic);
+    assert_eq!(m.operation.as_deref(), Some("PutObject"));
+    assert_eq!(m.bucket, None);
+}
+
+/// The Java SDK v1 (wurstmeister/storm-s3#4) and v2 (`Access Denied. (Service: S3, Status
+/// Code: 403, ...)`), the JavaScript SDK's `CODE: MSG` after an app's prefix
+/// (Reggionick/s3-deploy#197), and the Go SDK v1's `CODE: MSG` with `status code: 403, ...`
+/// on the next, indented line (as AWS CodeBuild prints it).
+#[test]
+fn sdk_wrappers_around_the_bare_text() {
+    for (text, code) in [
+        ("java.lang.RuntimeException: com.amazonaws.services.s3.model.AmazonS3Exception: Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 21722BC29BCED4A8), S3 Extended Request ID: EUx7FXkq=", Some("AccessDenied")),
+        ("software.amazon.awssdk.services.s3.model.S3Exception: Access Denied. (Service: S3, Status Code: 403, Request ID: 188DDD9CF1BFCEA8, Extended Request ID: dd9025ba)", None),
+        ("Upload error: AccessDenied: Access Denied", None),
+        ("AccessDenied: Access Denied\n    status code: 403, request id: 96KYTW0Q30FT9V3B, host id: C/+ft3zw=", None),
+    ] {
+        let m = parse(text).unwrap();
+        assert_eq!(m.reason, Reason::Generic, "{text}");
+        assert_eq!(m.principal, None, "{text}");
+        assert_eq!(m.error_code.as_deref(), code, "{text}");
+    }
+}
+
+/// The Go SDK v2, as Terraform prints it: `operation error S3: OP, https response error
+/// StatusCode: 403, RequestID: ..., HostID: ..., api error CODE: MSG`; the typed message
+/// after it is read whole, and a `User` inside the principal's name does not fool it.
+#[test]
+fn go_sdk_v2_wrapper_with_a_typed_message() {
+    let m = parse("Error: uploading S3 Object (k): operation error S3: PutObject, https response error StatusCode: 403, RequestID: 1a2b, HostID: x=, api error AccessDenied: User: arn:aws:iam::123456789012:user/UserSync is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::b/k\" because no identity-based policy allows the s3:PutObject action").unwrap();
+    assert_eq!(m.operation.as_deref(), Some("PutObject"));
+    assert_eq!(m.error_code.as_deref(), Some("AccessDenied"));
+    assert_eq!(
+        m.principal.as_deref(),
+        Some("arn:aws:iam::123456789012:user/UserSync")
+    );
+    assert_eq!(m.reason, policy(NamedPolicy::Identity, false));
+    let m = parse("operation error S3: PutObject, https response error StatusCode: 403, RequestID: request-id, HostID: host-id, api error AccessDenied: Access Denied").unwrap();
+    assert_eq!(m.reason, Reason::Generic);
+    assert_eq!(m.upload_operation(), Some(false));
+}
+
+/// S3's XML error body, pasted from a log with the message wrapped over lines
+/// (Privado-Inc/privado#573).
+#[test]
+fn the_xml_error_body_with_a_wrapped_message() {
+    let m = parse("<Error>\n  <Code>AccessDenied</Code>\n  <Message>\n    User: arn:aws:iam::638117407428:user/s3 is not authorized to perform: s3:PutObject on resource:\n    \"arn:aws:s3:::cli-dataflow/prod/b60624b1.json\"\n    with an explicit deny in an identity-based policy\n  </Message>\n  <RequestId>031AK89J6AXZ7T60</RequestId>\n</Error>").unwrap();
+    assert_eq!(m.error_code.as_deref(), Some("AccessDenied"));
+    assert_eq!(
+        m.principal.as_deref(),
+        Some("arn:aws:iam::638117407428:user/s3")
+    );
+    assert_eq!(m.bucket.as_deref(), Some("cli-dataflow"));
+    assert_eq!(m.key.as_deref(), Some("prod/b60624b1.json"));
+    assert_eq!(m.reason, policy(NamedPolicy::Identity, true));
+}
+
+/// A KMS message names the key, not the bucket; the transfer's destination gives the
+/// bucket, and the request's action stays the upload's, not the KMS one (S62).
+#[test]
+fn a_kms_message_inside_a_transfer_keeps_the_upload_s62() {
+    let m = parse("upload failed: ./x to s3://b/k An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:sts::123456789012:assumed-role/Uploader/s1 is not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab because no resource-based policy allows the kms:GenerateDataKey action").unwrap();
+    assert_eq!(m.action.as_deref(), Some("kms:GenerateDataKey"));
+    assert_eq!(
+        serde_json::Value::Object(m.request_fields()),
+        serde_json::json!({"principal": "arn:aws:sts::123456789012:assumed-role/Uploader/s1", "action": "s3:PutObject", "bucket": "b", "key": "k"})
+    );
+}

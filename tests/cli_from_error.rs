@@ -116,3 +116,71 @@ fn a_kms_invalid_argument_message_names_its_finding() {
     );
     assert!(out.contains("DENIED (400 InvalidArgument)"), "{out}");
 }
+
+/// What `aws s3 cp` prints for a refused upload (aws/aws-cli#813): the object from the
+/// transfer, the operation, and no principal. With a snapshot, check says how to give
+/// the principal: the `s3why facts` pipeline it prints runs as printed, with the ARN put
+/// in.
+#[test]
+fn a_transfer_message_without_a_principal_shows_the_pipeline_that_runs() {
+    const CP: &str = "upload failed: ./q1.csv to s3://example-bucket/reports/q1.csv An error occurred (AccessDenied) when calling the UploadPart operation: Access Denied";
+    let snapshot = "tests/fixtures/awsdata/snapshot";
+    let (code, out, err) = s3why(&["check", "--from-error", CP, "--snapshot", snapshot]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+    let pipeline = format!("  s3why facts --snapshot {snapshot} --principal ARN --bucket example-bucket --key reports/q1.csv | s3why check --from-error MESSAGE -");
+    assert!(
+        err.starts_with("error: the message names no principal: build the fact document from the snapshot and give it to check:\n"),
+        "{err}"
+    );
+    assert!(err.lines().any(|l| l == pipeline), "{err}");
+
+    // The pipeline, with bob's ARN for ARN and the message for MESSAGE.
+    let facts = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["facts", "--snapshot", snapshot])
+        .args(["--principal", "arn:aws:iam::111122223333:user/bob"])
+        .args(["--bucket", "example-bucket", "--key", "reports/q1.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(facts.status.code(), Some(0));
+    let mut check = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--from-error", CP, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut check.stdin.take().unwrap(), &facts.stdout).unwrap();
+    let out = check.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.starts_with(
+            "From the error message:\n  object: s3://example-bucket/reports/q1.csv (the upload's destination)\n  operation: UploadPart (a step of a multipart upload, authorized as s3:PutObject)\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("[identity-no-allow]"), "{out}");
+}
+
+/// AWS refused the request, yet the facts allow it: check says the facts are not what
+/// AWS saw, instead of a bare ALLOWED.
+#[test]
+fn an_allowed_verdict_for_a_refused_request_says_the_facts_differ() {
+    let (code, out, _) = s3why(&[
+        "check",
+        "--from-error",
+        "Access Denied",
+        "examples/allowed-upload.json",
+    ]);
+    assert_eq!(code, 0, "the verdict is the facts' own");
+    assert!(out.contains("ALLOWED (200)"), "{out}");
+    assert!(
+        out.contains("But AWS refused this request, and these facts allow it"),
+        "{out}"
+    );
+    // Without a message nothing is contradicted.
+    let (_, out, _) = s3why(&["check", "examples/allowed-upload.json"]);
+    assert!(!out.contains("But AWS refused"), "{out}");
+}

@@ -2,8 +2,10 @@
 //! S27, troubleshoot_access-denied.html S58): who, which action on which resource, and
 //! which policy type AWS blames, explicitly or implicitly. Accepted forms:
 //!
-//! * `An error occurred (AccessDenied) when calling the PutObject operation: ` (the AWS
-//!   CLI's prefix, also with ` (reached max retries: N)`) before any of the below;
+//! * any of the below inside what printed it: the AWS CLI's prefix `An error occurred
+//!   (AccessDenied) when calling the PutObject operation: ` (also with ` (reached max
+//!   retries: N)`), a transfer's `upload failed: FILE to s3://BUCKET/KEY`, boto3's, the
+//!   SDKs' and S3's XML body (see `unwrap`);
 //! * `User: ARN is not authorized to perform: ACTION on resource: "ARN" because ...` (S3
 //!   quotes the resource), the KMS form with the key ARN unquoted, the documented form
 //!   without colons (`User ARN is not authorized to perform ACTION on "ARN" because ...`),
@@ -126,7 +128,8 @@ fn token(text: &str) -> (&str, &str) {
     }
 }
 
-/// Parses an AccessDenied message.
+/// Parses an AccessDenied message, as pasted: alone, or inside what printed it (see
+/// [`unwrap`]).
 pub fn parse(message: &str) -> Result<DeniedMessage, DataError> {
     let mut out = DeniedMessage {
         error_code: None,
@@ -139,26 +142,8 @@ pub fn parse(message: &str) -> Result<DeniedMessage, DataError> {
         reason: Reason::Generic,
         policy_arn: None,
     };
-    let mut rest = message.trim();
-    if let Some(r) = strip_ci(rest, "An error occurred (") {
-        let (code, r) = r
-            .split_once(')')
-            .ok_or_else(|| err("expected `An error occurred (CODE) when calling ...`"))?;
-        out.error_code = Some(code.to_string());
-        let r = strip_ci(r.trim_start(), "when calling the ")
-            .ok_or_else(|| err("expected `when calling the OPERATION operation` after the code"))?;
-        let (op, r) = token(r);
-        out.operation = Some(op.to_string());
-        let r = strip_ci(r.trim_start(), "operation")
-            .unwrap_or(r)
-            .trim_start();
-        // `(reached max retries: 4)`
-        let r = match r.strip_prefix('(') {
-            Some(inner) => inner.split_once(')').map_or(r, |(_, after)| after),
-            None => r,
-        };
-        rest = r.trim_start().strip_prefix(':').unwrap_or(r).trim();
-    }
+    let text = join_lines(message);
+    let rest = unwrap(&text, &mut out)?;
     let bare = rest.trim_end_matches('.');
     if bare.eq_ignore_ascii_case("Access Denied") {
         return Ok(out);
@@ -224,6 +209,186 @@ pub fn parse(message: &str) -> Result<DeniedMessage, DataError> {
     out.policy_arn = policy_arn;
     out.reason = reason_of(&reason);
     Ok(out)
+}
+
+/// A message wrapped by a terminal, a log or an XML body, on one line: each run of
+/// whitespace that holds a line break or a tab becomes one space (runs of spaces alone
+/// are kept: they may be part of a key).
+fn join_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            if run.contains(['\n', '\r', '\t']) {
+                out.push(' ');
+            } else {
+                out.push_str(&run);
+            }
+            run.clear();
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Finds AWS's own message inside what printed it, and reads from the wrapper what it
+/// adds: the error code, the operation, and for `aws s3 cp`/`mv` and boto3's upload
+/// helpers the destination bucket and key. Forms (real output, cited in
+/// tests/awsdata_from_error.rs):
+///
+/// * the AWS CLI and boto3: `An error occurred (CODE) when calling the OP operation: MSG`,
+///   older `A client error (CODE) occurred when calling the OP operation: MSG`, after
+///   `upload failed: FILE to s3://BUCKET/KEY ` or `Failed to upload FILE to BUCKET/KEY: `
+///   or an exception name;
+/// * the Go SDK v2 (Terraform): `operation error S3: OP, https response error StatusCode:
+///   403, ..., api error CODE: MSG`;
+/// * the Java SDKs: `MSG (Service: Amazon S3; Status Code: 403; Error Code: CODE; ...)`;
+/// * the Go SDK v1: `CODE: MSG` then `status code: 403, request id: ...` on the next line;
+/// * the JavaScript SDK and others: `CODE: MSG`, after any prefix;
+/// * S3's XML error body: `<Code>CODE</Code><Message>MSG</Message>`.
+///
+/// What is left is AWS's message: the typed `User: ...` text (from `User` on), the bare
+/// `Access Denied`, or one of S3's own refusals.
+fn unwrap<'t>(text: &'t str, out: &mut DeniedMessage) -> Result<&'t str, DataError> {
+    let mut rest = text;
+    if let (Some(code), Some(message)) = (
+        between(rest, "<Code>", "</Code>"),
+        between(rest, "<Message>", "</Message>"),
+    ) {
+        out.error_code = Some(code.trim().to_string());
+        rest = message.trim();
+    }
+    let lead;
+    if let Some(i) =
+        find_ci(rest, "An error occurred (").or_else(|| find_ci(rest, "A client error ("))
+    {
+        lead = &rest[..i];
+        let r = &rest[i..];
+        let r = &r[r.find('(').map_or(0, |p| p + 1)..];
+        let (code, r) = r
+            .split_once(')')
+            .ok_or_else(|| err("expected `An error occurred (CODE) when calling ...`"))?;
+        out.error_code = Some(code.to_string());
+        let r = r.trim_start();
+        let r = strip_ci(r, "occurred").unwrap_or(r).trim_start();
+        let r = strip_ci(r, "when calling the ")
+            .ok_or_else(|| err("expected `when calling the OPERATION operation` after the code"))?;
+        let (op, r) = token(r);
+        out.operation = Some(op.to_string());
+        let r = strip_ci(r.trim_start(), "operation")
+            .unwrap_or(r)
+            .trim_start();
+        // `(reached max retries: 4)`
+        let r = match r.strip_prefix('(') {
+            Some(inner) => inner.split_once(')').map_or(r, |(_, after)| after),
+            None => r,
+        };
+        rest = r.trim_start().strip_prefix(':').unwrap_or(r).trim();
+    } else if let Some(i) = find_ci(rest, "operation error ") {
+        lead = &rest[..i];
+        let r = &rest[i + "operation error ".len()..];
+        // `S3: PutObject, https response error ...`
+        if let Some((_, after)) = r.split_once(':') {
+            let op = after
+                .trim_start()
+                .split([',', ' '])
+                .next()
+                .unwrap_or_default();
+            if !op.is_empty() {
+                out.operation = Some(op.to_string());
+            }
+        }
+        if let Some(j) = find_ci(r, "api error ") {
+            let r = &r[j + "api error ".len()..];
+            let (code, msg) = r.split_once(':').unwrap_or((r, ""));
+            out.error_code = Some(code.trim().to_string());
+            rest = msg.trim();
+        } else {
+            rest = r;
+        }
+    } else {
+        lead = "";
+    }
+    if let Some((bucket, key)) = destination(lead) {
+        out.bucket = Some(bucket);
+        out.key = key;
+    }
+    // Trailers the SDKs add after the message.
+    if let Some(i) = find_ci(rest, " (Service: ") {
+        if out.error_code.is_none() {
+            out.error_code = between(&rest[i..], "Error Code: ", ";").map(|c| c.trim().to_string());
+        }
+        rest = &rest[..i];
+    }
+    for trailer in [" status code: ", ", S3 Extended Request ID"] {
+        if let Some(i) = find_ci(rest, trailer) {
+            rest = &rest[..i];
+        }
+    }
+    let rest = rest.trim();
+    // AWS's message within what is left: the typed text from its `User`, else one of
+    // S3's own refusals, else the bare text.
+    if let Some(i) = find_ci(rest, " is not authorized to perform") {
+        // The first `User: ` or `User arn:` (a name in the ARN may hold `User` too).
+        if let Some(u) = ["User: ", "User arn:"]
+            .iter()
+            .filter_map(|anchor| rest[..i].find(anchor))
+            .min()
+        {
+            return Ok(&rest[u..]);
+        }
+    }
+    for known in [
+        crate::aws::message::KMS_NEEDS_TLS,
+        crate::aws::message::KMS_NEEDS_SIGNATURE,
+    ] {
+        let known = known.trim_end_matches('.');
+        if let Some(i) = find_ci(rest, known) {
+            return Ok(&rest[i..i + known.len()]);
+        }
+    }
+    if let Some(i) = find_ci(rest, "Access Denied") {
+        return Ok(&rest[i..i + "Access Denied".len()]);
+    }
+    Ok(rest)
+}
+
+/// The text between `open` and the next `close`.
+fn between<'t>(text: &'t str, open: &str, close: &str) -> Option<&'t str> {
+    let start = find_ci(text, open)? + open.len();
+    let len = text[start..].find(close)?;
+    Some(&text[start..start + len])
+}
+
+/// The byte index of `needle` in `text`, ignoring ASCII case.
+fn find_ci(text: &str, needle: &str) -> Option<usize> {
+    let (t, n) = (text.as_bytes(), needle.as_bytes());
+    (0..=t.len().checked_sub(n.len())?)
+        .find(|&i| t[i..i + n.len()].eq_ignore_ascii_case(n) && text.is_char_boundary(i))
+}
+
+/// The object a transfer tool was writing, from the text before AWS's message:
+/// `upload failed: FILE to s3://BUCKET/KEY` (`aws s3 cp`/`mv`/`sync`), or boto3's
+/// `Failed to upload FILE to BUCKET/KEY:`. The key runs to the end of the text.
+fn destination(lead: &str) -> Option<(String, Option<String>)> {
+    let lead = lead.trim().trim_end_matches(':').trim_end();
+    let target = if let Some(i) = find_ci(lead, " to s3://") {
+        &lead[i + " to s3://".len()..]
+    } else if let Some(i) = find_ci(lead, "Failed to upload ") {
+        let after = &lead[i..];
+        &after[after.rfind(" to ")? + " to ".len()..]
+    } else {
+        return None;
+    };
+    let (bucket, key) = match target.split_once('/') {
+        Some((b, k)) => (b, (!k.is_empty()).then(|| k.to_string())),
+        None => (target, None),
+    };
+    (!bucket.is_empty() && !bucket.contains(char::is_whitespace)).then(|| (bucket.to_string(), key))
 }
 
 /// Sets aside a trailing `. Go to https://...` and a `: arn:...` policy ARN.
@@ -300,15 +465,22 @@ fn reason_of(text: &str) -> Reason {
 
 impl DeniedMessage {
     /// The request fields the message gives, for a fact document's `request`: the
-    /// principal, and for an S3 resource the action, bucket and key. (A KMS message
-    /// names the key, not the upload's bucket.)
+    /// principal; the bucket and key (of an S3 resource, or of the object a transfer tool
+    /// was writing) with the S3 action (the message's, else the upload's when the
+    /// operation is one of an upload's); and `multipart` when the operation is one of a
+    /// multipart upload's. (A KMS message names the key, not the upload's bucket.)
     pub fn request_fields(&self) -> Map<String, Value> {
         let mut m = Map::new();
         if let Some(p) = &self.principal {
             m.insert("principal".into(), json!(p));
         }
         if let Some(b) = &self.bucket {
-            if let Some(a) = &self.action {
+            let s3_action = self
+                .action
+                .as_deref()
+                .filter(|a| a.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("s3:")));
+            let upload = self.upload_operation().map(|_| "s3:PutObject");
+            if let Some(a) = s3_action.or(upload) {
                 m.insert("action".into(), json!(a));
             }
             m.insert("bucket".into(), json!(b));
@@ -316,7 +488,21 @@ impl DeniedMessage {
                 m.insert("key".into(), json!(k));
             }
         }
+        if self.upload_operation() == Some(true) {
+            m.insert("multipart".into(), json!(true));
+        }
         m
+    }
+
+    /// Whether the operation is one of an upload's, each authorized as `s3:PutObject`
+    /// (mpuAndPermissions.html, S38): `Some(false)` for PutObject, `Some(true)` for the
+    /// steps of a multipart upload, `None` for any other or none.
+    pub fn upload_operation(&self) -> Option<bool> {
+        match self.operation.as_deref()? {
+            "PutObject" => Some(false),
+            "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" => Some(true),
+            _ => None,
+        }
     }
 
     /// The finding that names the cause, when the message names it outright (one of S3's

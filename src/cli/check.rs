@@ -112,10 +112,22 @@ pub fn run_check(args: &CheckArgs) -> Status {
                 "{}",
                 render::verdict_text(&verdict, &findings, super::colour())
             );
+            if message.is_some() && verdict.decision == s3why::aws::Decision::Allowed {
+                print!("{}", CONTRADICTED);
+            }
         }
     }
     status_of(verdict.decision)
 }
+
+/// After an allowed verdict for a request AWS refused: the facts are not what AWS saw.
+const CONTRADICTED: &str = "
+But AWS refused this request, and these facts allow it: they differ from what AWS
+consulted or from the request that was sent. Check that they hold every policy that
+applies (each SCP and RCP level, the VPC endpoint policy, the KMS key policy, session
+policies, the permissions boundary) and the request as sent (headers, source address,
+VPC endpoint, HTTPS).
+";
 
 /// What a pasted AccessDenied message says, in a few lines.
 fn describe_message(m: &from_error::DeniedMessage) -> String {
@@ -127,6 +139,24 @@ fn describe_message(m: &from_error::DeniedMessage) -> String {
     ] {
         if let Some(v) = value {
             out.push_str(&format!("  {label}: {v}\n"));
+        }
+    }
+    // What the tool that printed it adds: the object it was writing, the operation.
+    if let (None, Some(b)) = (&m.resource, &m.bucket) {
+        let key = m.key.as_deref().unwrap_or_default();
+        out.push_str(&format!(
+            "  object: s3://{b}/{key} (the upload's destination)\n"
+        ));
+    }
+    if let (None, Some(op)) = (&m.action, &m.operation) {
+        // PutObject goes without saying.
+        let how = match m.upload_operation() {
+            Some(true) => Some(" (a step of a multipart upload, authorized as s3:PutObject)"),
+            Some(false) => None,
+            None => Some(" (not an upload: s3why decides uploads, s3:PutObject)"),
+        };
+        if let Some(how) = how {
+            out.push_str(&format!("  operation: {op}{how}\n"));
         }
     }
     match (m.blamed(), m.finding_id()) {
@@ -169,9 +199,32 @@ fn evaluate_snapshot(
         Status::InputError
     };
     let fields = m.request_fields();
-    let bucket = m.bucket.clone().ok_or_else(|| {
-        fail("the message names no S3 bucket: give the fact document instead".into())
-    })?;
+    // A bare `Access Denied` names neither; `s3why facts` builds the document from the
+    // same snapshot once they are given.
+    let missing = match (&m.principal, &m.bucket) {
+        (Some(_), Some(_)) => None,
+        (None, Some(_)) => Some("no principal"),
+        (Some(_), None) => Some("no S3 bucket"),
+        (None, None) => Some("no principal and no S3 bucket"),
+    };
+    if let Some(what) = missing {
+        let arg = |flag: &str, v: &Option<String>, placeholder: &str| {
+            format!(" {flag} {}", v.as_deref().unwrap_or(placeholder))
+        };
+        let dirs: String = dirs
+            .iter()
+            .map(|d| format!(" --snapshot {}", d.display()))
+            .collect();
+        return Err(fail(format!(
+            "the message names {what}: build the fact document from the snapshot and give it \
+             to check:\n  s3why facts{dirs}{}{}{} | s3why check --from-error MESSAGE -\n\
+             (`aws sts get-caller-identity --query Arn --output text` prints the principal)",
+            arg("--principal", &m.principal, "ARN"),
+            arg("--bucket", &m.bucket, "BUCKET"),
+            arg("--key", &m.key, "KEY"),
+        )));
+    }
+    let bucket = m.bucket.clone().unwrap_or_default();
     let snapshots = Snapshots::load(dirs).map_err(|e| fail(e.to_string()))?;
     let facts = snapshots
         .facts(&bucket, fields)
