@@ -53,6 +53,21 @@ pub fn utf16_mark(first: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The column an editor shows (characters, from 1) for serde_json's column, which counts
+/// bytes: `column` on line `line` (both from 1) of `text`. Past the line's end it stays
+/// past it by the same amount, so an error at the end of a line keeps its place.
+pub fn char_column(text: &str, line: usize, column: usize) -> usize {
+    let Some(l) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return column;
+    };
+    let bytes = column.saturating_sub(1);
+    let mut end = bytes.min(l.len());
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    l[..end].chars().count() + (bytes - end) + 1
+}
+
 fn utf16(body: &[u8], unit: fn([u8; 2]) -> u16, name: &str) -> io::Result<String> {
     if body.len() % 2 != 0 {
         return Err(invalid(format!(
@@ -124,6 +139,19 @@ mod tests {
                 .is_some_and(|e| e.starts_with("invalid UTF-16LE text")),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        // `{"a":"ééé",,}`: serde_json puts the second comma at byte column 15; it is the
+        // 12th character.
+        let text = "{\"a\":\"ééé\",,}";
+        assert_eq!(char_column(text, 1, 15), 12);
+        assert_eq!(char_column("x\n{\"é\":1,,}", 2, 11), 10);
+        // ASCII lines, and positions past the end, are unchanged.
+        assert_eq!(char_column("{,}", 1, 2), 2);
+        assert_eq!(char_column("ab", 1, 3), 3);
+        assert_eq!(char_column("ab", 5, 7), 7);
     }
 
     #[test]

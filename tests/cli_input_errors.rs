@@ -42,6 +42,18 @@ fn malformed_json_has_line_and_column() {
     );
 }
 
+/// Columns count characters, as editors do (serde_json counts bytes): the second comma
+/// after `"ééé"` is the 12th character, the 15th byte.
+#[test]
+fn columns_count_characters_after_non_ascii_text() {
+    let (code, err) = check("accents.json", "{\"a\":\"ééé\",,}");
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: DIR/accents.json:1:12: invalid JSON: key must be a string"
+    );
+}
+
 /// A file cut off after a newline: serde_json places the end at column 0 of the next
 /// line; editors and CI annotations count columns from 1.
 #[test]

@@ -41,7 +41,11 @@ impl Doc {
                 ""
             };
             DataError::new(
-                &format!("{name}:{}:{}", e.line(), e.column().max(1)),
+                &format!(
+                    "{name}:{}:{}",
+                    e.line(),
+                    crate::text::char_column(text, e.line(), e.column().max(1))
+                ),
                 "",
                 format!("invalid JSON: {message}{hint}"),
             )

@@ -106,9 +106,10 @@ impl Suppressions {
                 err(
                     "$",
                     format!(
-                        "invalid JSON at line {} column {}: {e}",
+                        "invalid JSON at line {} column {}: {}",
                         e.line(),
-                        e.column()
+                        crate::text::char_column(text, e.line(), e.column()),
+                        e.to_string().split(" at line ").next().unwrap_or_default()
                     ),
                 )
             })?

@@ -238,7 +238,7 @@ pub fn parse_text(text: &str, format: Format, source_name: &str) -> Result<Value
             source_name: source_name.to_string(),
             line: e.line(),
             // serde_json says column 0 for the end of input just after a newline.
-            column: e.column().max(1),
+            column: crate::text::char_column(text, e.line(), e.column().max(1)),
             message: format!("invalid JSON: {}", strip_position(&e.to_string())),
         }),
         Format::Yaml => serde_yaml_ng::from_str(text).map_err(|e| {

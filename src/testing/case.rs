@@ -171,7 +171,7 @@ fn is_list(text: &str, yaml: bool, shown: &str) -> Result<bool, LoadError> {
             Err(e) => Err(syntax_error(
                 shown,
                 e.line(),
-                e.column(),
+                crate::text::char_column(text, e.line(), e.column()),
                 format!("invalid JSON: {e}"),
             )),
         }
@@ -220,7 +220,10 @@ fn parse(text: &str, yaml: bool, list: bool, shown: &str) -> Result<Vec<CaseDoc>
         } else {
             serde_json::from_str::<CaseDoc>(text).map(|c| vec![c])
         };
-        result.map_err(|e| syntax_error(shown, e.line(), e.column(), e.to_string()))
+        result.map_err(|e| {
+            let column = crate::text::char_column(text, e.line(), e.column());
+            syntax_error(shown, e.line(), column, e.to_string())
+        })
     }
 }
 
