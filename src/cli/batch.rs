@@ -385,16 +385,23 @@ pub fn run(args: &BatchArgs) -> Status {
         let (bar, template) = match &ctx.matrix {
             Some(m) => (
                 indicatif::ProgressBar::new(m.cells().count() as u64),
-                "{bar:40} {pos}/{len} pairs ({per_sec}, {eta} left)",
+                "{bar:40} {pos}/{len} pairs ({rate}, {eta} left)",
             ),
             None => (
                 indicatif::ProgressBar::new_spinner(),
-                "{spinner} {pos} records ({per_sec}) {elapsed}",
+                "{spinner} {pos} records ({rate}) {elapsed}",
             ),
         };
         bar.set_style(
             indicatif::ProgressStyle::with_template(template)
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+                // Whole records a second: `{per_sec}` prints four decimals.
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}/s", state.per_sec());
+                    },
+                ),
         );
         bar
     });
