@@ -374,6 +374,34 @@ fn expired_and_unused_suppressions_are_reported() {
     );
 }
 
+/// A typo in a suppression's id is named when the file is read, with the id it was
+/// probably meant to be; the ids of the loaded rules raise no warning.
+#[test]
+fn a_suppression_id_no_rule_declares_is_named_at_once() {
+    let allowed = example("allowed-upload");
+    let file = suppressions_file(
+        "ids.yaml",
+        "- {id: identity-no-alow, reason: typo}\n\
+         - {id: no-such-thing-at-all, reason: far from any id}\n\
+         - {id: identity-no-allow, reason: a real id}\n",
+    );
+    let (code, _, stderr) = batch(&format!("{allowed}\n"), &["--suppressions", &file]);
+    assert_eq!(code, 0, "a warning, not an error: {stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: {file}: [0].id: \"identity-no-alow\" is the id of no loaded rule (did you mean \"identity-no-allow\"?)"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "warning: {file}: [1].id: \"no-such-thing-at-all\" is the id of no loaded rule\n"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("[2].id"), "{stderr}");
+}
+
 #[test]
 fn a_malformed_suppressions_file_is_exit_2_with_file_and_path() {
     let allowed = example("allowed-upload");

@@ -331,6 +331,26 @@ pub fn run(args: &BatchArgs) -> Status {
             }
         },
     };
+    // An id no loaded rule declares is most likely a typo: it would only show up as
+    // unused at the end. (A rule without METADATA may still produce it: a warning.)
+    let known: Vec<&str> = ruleset.rules().iter().map(|r| r.id.as_str()).collect();
+    for s in suppressions.entries() {
+        if known.contains(&s.id.as_str()) {
+            continue;
+        }
+        let hint = s3why::lang::diag::suggest(&s.id, known.iter().copied())
+            .map(|near| format!(" (did you mean {near:?}?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "warning: {}: {}.id: {:?} is the id of no loaded rule{hint}",
+            args.suppressions
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            s.path,
+            s.id
+        );
+    }
     for s in suppressions.expired(today) {
         let until = s.expires.map(|d| d.to_string()).unwrap_or_default();
         eprintln!(
