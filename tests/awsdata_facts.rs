@@ -757,3 +757,57 @@ fn a_snapshot_saved_in_utf16_or_with_a_byte_order_mark_reads_the_same() {
     .unwrap();
     assert_eq!(reencoded, original);
 }
+
+/// Every `aws s3api put-object` command s3why prints as a fix can be given back to
+/// `s3why facts`: each flag the command builder writes is one `facts` takes, and lands in
+/// the same header (conditional writes and the encryption context included).
+#[test]
+fn printed_commands_feed_back_into_facts() {
+    let headers = serde_json::json!({
+        "x-amz-acl": "bucket-owner-full-control",
+        "x-amz-grant-full-control": "id=abc",
+        "x-amz-grant-read": "id=def",
+        "x-amz-grant-read-acp": "id=ghi",
+        "x-amz-grant-write-acp": "id=jkl",
+        "x-amz-storage-class": "STANDARD_IA",
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id": "alias/example-key",
+        "x-amz-server-side-encryption-context": "eyJ0ZWFtIjoiZGF0YSJ9",
+        "x-amz-server-side-encryption-bucket-key-enabled": "true",
+        "x-amz-tagging": "team=data",
+        "x-amz-object-lock-mode": "GOVERNANCE",
+        "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z",
+        "x-amz-object-lock-legal-hold": "ON",
+        "x-amz-expected-bucket-owner": "111122223333",
+        "x-amz-request-payer": "requester",
+        "x-amz-website-redirect-location": "/index.html",
+        "if-match": "etag-1",
+        "if-none-match": "*",
+    });
+    let doc = serde_json::json!({"request": {
+        "principal": ALICE, "bucket": "example-bucket", "key": "reports/q1.csv", "headers": headers,
+    }});
+    let parsed = s3why::facts::Facts::from_value(&doc).unwrap();
+    let command = s3why::aws::command::put_object_command(&parsed.request);
+    let flags: Vec<String> = command
+        .split_once("--body FILE")
+        .unwrap()
+        .1
+        .split_whitespace()
+        .map(|w| w.trim_matches('\'').to_string())
+        .collect();
+    assert!(flags.contains(&"--if-none-match".to_string()), "{command}");
+    let mut args = vec![
+        "--snapshot",
+        SNAP,
+        "--principal",
+        ALICE,
+        "--bucket",
+        "example-bucket",
+        "--key",
+        "reports/q1.csv",
+    ];
+    args.extend(flags.iter().map(String::as_str));
+    let back: Value = serde_json::from_str(&facts(&args)).unwrap();
+    assert_eq!(back["request"]["headers"], headers, "{command}");
+}

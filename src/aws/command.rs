@@ -40,6 +40,8 @@ const FLAGS: &[(&str, &str)] = &[
         "x-amz-website-redirect-location",
         "--website-redirect-location",
     ),
+    ("if-match", "--if-match"),
+    ("if-none-match", "--if-none-match"),
 ];
 
 /// The command for `request`; `FILE` stands for the file to upload.

@@ -71,6 +71,11 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     // S3's signature keys: what the AWS CLI sends (header auth, SigV4); `context` overrides.
     ctx.set_str("s3:authType", "REST-HEADER");
     ctx.set_str("s3:signatureversion", "AWS4-HMAC-SHA256");
+    // The request that creates the object: true for PutObject and a multipart upload's
+    // CompleteMultipartUpload, false for its other steps, which bucket policies exempt
+    // with it because they take no conditional headers (conditional-writes-enforce.html).
+    // s3why decides the object-creating request (docs/decisions.md).
+    ctx.set_str("s3:ObjectCreationOperation", "true");
     principal_keys(facts, request, &mut ctx);
     ctx.set_str("s3:ResourceAccount", facts.bucket.account.clone());
     ctx.set_str("aws:ResourceAccount", facts.bucket.account.clone());

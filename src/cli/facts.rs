@@ -142,6 +142,19 @@ pub struct FactsArgs {
     /// put-object --content-md5.
     #[arg(long)]
     pub content_md5: Option<String>,
+    /// put-object --ssekms-encryption-context (base64 of a JSON object; joins the KMS
+    /// encryption context).
+    #[arg(long)]
+    pub ssekms_encryption_context: Option<String>,
+    /// put-object --website-redirect-location.
+    #[arg(long)]
+    pub website_redirect_location: Option<String>,
+    /// put-object --if-match (an ETag: overwrite only that version; s3:if-match).
+    #[arg(long)]
+    pub if_match: Option<String>,
+    /// put-object --if-none-match (`*`: create only if the key is free; s3:if-none-match).
+    #[arg(long)]
+    pub if_none_match: Option<String>,
     /// The caller's public IP address (aws:SourceIp).
     #[arg(long)]
     pub source_ip: Option<String>,
@@ -164,7 +177,7 @@ pub struct FactsArgs {
 
 impl FactsArgs {
     fn put_object(&self) -> PutObject {
-        let flag_values: [(&str, Option<&String>); 16] = [
+        let flag_values: [(&str, Option<&String>); 20] = [
             ("x-amz-acl", self.acl.as_ref()),
             ("x-amz-grant-full-control", self.grant_full_control.as_ref()),
             ("x-amz-grant-read", self.grant_read.as_ref()),
@@ -199,6 +212,16 @@ impl FactsArgs {
                 self.object_lock_legal_hold_status.as_ref(),
             ),
             ("content-md5", self.content_md5.as_ref()),
+            (
+                "x-amz-server-side-encryption-context",
+                self.ssekms_encryption_context.as_ref(),
+            ),
+            (
+                "x-amz-website-redirect-location",
+                self.website_redirect_location.as_ref(),
+            ),
+            ("if-match", self.if_match.as_ref()),
+            ("if-none-match", self.if_none_match.as_ref()),
         ];
         let mut headers: Vec<(String, String)> = flag_values
             .iter()
