@@ -17,6 +17,7 @@
 pub mod aws;
 pub mod awsdata;
 pub mod batch;
+pub mod clock;
 pub mod corpus;
 pub mod facts;
 pub mod lang;

@@ -1,5 +1,6 @@
 //! The trace (`s3why explain`) of every scenario of the source document
-//! (`examples/*.json`, ../shared/seed/digest.md), snapshotted and read by hand.
+//! (`examples/*.json`, ../shared/seed/digest.md), snapshotted and read by hand. The run's
+//! instant is fixed (`S3WHY_NOW`), since the trace shows `aws:CurrentTime`.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,6 +18,7 @@ fn explain_every_example() {
         let relative = path.strip_prefix(root).unwrap_or(path);
         let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
             .current_dir(root)
+            .env("S3WHY_NOW", "2026-11-28T12:00:00Z")
             .arg("explain")
             .arg(relative)
             .output()

@@ -76,6 +76,10 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     // with it because they take no conditional headers (conditional-writes-enforce.html).
     // s3why decides the object-creating request (docs/decisions.md).
     ctx.set_str("s3:ObjectCreationOperation", "true");
+    // Always in the context (S19): the time of the request, the run's instant (clock.rs).
+    let now = crate::clock::now();
+    ctx.set_str("aws:CurrentTime", now.iso.clone());
+    ctx.set_str("aws:EpochTime", now.epoch.to_string());
     principal_keys(facts, request, &mut ctx);
     ctx.set_str("s3:ResourceAccount", facts.bucket.account.clone());
     ctx.set_str("aws:ResourceAccount", facts.bucket.account.clone());

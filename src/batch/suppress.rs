@@ -245,13 +245,9 @@ impl Suppression {
     }
 }
 
-/// Today's date in UTC, from the system clock.
+/// Today's date in UTC: the run's instant (`S3WHY_NOW` or the clock, `clock.rs`).
 pub fn today_utc() -> NaiveDate {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
-        .map_or(NaiveDate::MIN, |t| t.date_naive())
+    crate::clock::now().date
 }
 
 type EntryError = (String, String);

@@ -66,6 +66,12 @@ pub fn colour() -> bool {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A malformed S3WHY_NOW stops the run: deciding at the clock's time instead would
+    // quietly give other verdicts than the run asked for.
+    if let Err(e) = s3why::clock::check_env() {
+        eprintln!("error: {e}");
+        return ExitCode::from(Status::InputError as u8);
+    }
     let status = match &cli.command {
         Command::Check(args) => check::run_check(args),
         Command::Explain(args) => check::run_explain(args),
