@@ -115,6 +115,13 @@ fn principal_keys(facts: &Facts, request: &Request, ctx: &mut Context) {
     if let Some(arn) = p.principal_arn() {
         ctx.set_str("aws:PrincipalArn", arn);
     }
+    // Present in every signed request (S19): true only for an AWS service principal,
+    // which is never the uploader here. Data-perimeter Denies test it with `Bool`
+    // (`... aws:PrincipalOrgID` and `aws:PrincipalIsAWSService false`, S24), which an
+    // absent key would never satisfy.
+    if !p.is_anonymous() {
+        ctx.set_str("aws:PrincipalIsAWSService", "false");
+    }
     match &p.kind {
         PrincipalKind::User { name } => ctx.set_str("aws:username", name.clone()),
         PrincipalKind::Root => ctx.set_str("aws:userid", p.account.clone().unwrap_or_default()),
