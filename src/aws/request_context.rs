@@ -89,6 +89,9 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     {
         ctx.set_str("aws:ResourceOrgID", org);
     }
+    if let Some(path) = org_path(facts, &facts.bucket.account) {
+        ctx.set("aws:ResourceOrgPaths", ContextValue::Multi(vec![path]));
+    }
     // Always in the context: the Region the request was sent to, for an upload the
     // bucket's (us-east-1 when the facts do not say, as for KMS; docs/decisions.md).
     let region = facts.bucket.region.as_deref().unwrap_or("us-east-1");
@@ -97,6 +100,25 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
         ctx.set(key, value.clone());
     }
     ctx
+}
+
+/// An account's path in its organization, as `aws:PrincipalOrgPaths` and
+/// `aws:ResourceOrgPaths` hold it (S19): `o-ORG/r-ROOT/ou-A/ou-B/`, the organization, its
+/// root and the OUs down to the account's parent. The SCP levels give it (facts.md: root
+/// first, the account last); without them, or without the organization, it is unknown
+/// and the key is left out.
+fn org_path(facts: &Facts, account: &str) -> Option<String> {
+    let a = facts.account(account)?;
+    let org = a.organization.as_deref()?;
+    let targets: Vec<&str> = a.scps.iter().map(|l| l.target.as_str()).collect();
+    let above = match targets.split_last() {
+        Some((last, rest)) if *last == account => rest,
+        _ => &targets[..],
+    };
+    if !above.first().is_some_and(|t| t.starts_with("r-")) {
+        return None;
+    }
+    Some(format!("{org}/{}/", above.join("/")))
 }
 
 /// The keys that describe the principal (S19).
@@ -108,6 +130,9 @@ fn principal_keys(facts: &Facts, request: &Request, ctx: &mut Context) {
             ctx.set_str("aws:PrincipalAccount", account.clone());
             if let Some(org) = facts.account(account).and_then(|a| a.organization.clone()) {
                 ctx.set_str("aws:PrincipalOrgID", org);
+            }
+            if let Some(path) = org_path(facts, account) {
+                ctx.set("aws:PrincipalOrgPaths", ContextValue::Multi(vec![path]));
             }
         }
         None => ctx.set_str("aws:PrincipalAccount", "anonymous"),
@@ -213,7 +238,51 @@ fn url_decode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::extra_encryption_context;
+    use super::{extra_encryption_context, org_path};
+    use crate::facts::{Facts, Format};
+
+    fn facts_with_levels(levels: &str) -> Facts {
+        let text = format!(
+            r#"{{"request": {{"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k"}},
+                "accounts": {{"111122223333": {{"organization": "o-a1b2c3d4e5", "scps": [{levels}]}}}}}}"#
+        );
+        match Facts::from_text(&text, Format::Json, "t") {
+            Ok(f) => f,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// S19's form: the organization, the root and the OUs down to the account's parent,
+    /// each followed by `/`; the account's own level is not part of it.
+    #[test]
+    fn org_paths_come_from_the_scp_levels() {
+        let level = |t: &str| format!(r#"{{"target": "{t}", "policies": []}}"#);
+        let f = facts_with_levels(
+            &[
+                level("r-ab12"),
+                level("ou-ab12-11111111"),
+                level("ou-ab12-22222222"),
+                level("111122223333"),
+            ]
+            .join(","),
+        );
+        assert_eq!(
+            org_path(&f, "111122223333").as_deref(),
+            Some("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/")
+        );
+        // An account directly under the root; levels given without the account's own.
+        let f = facts_with_levels(&level("r-ab12"));
+        assert_eq!(
+            org_path(&f, "111122223333").as_deref(),
+            Some("o-a1b2c3d4e5/r-ab12/")
+        );
+        // No levels, or levels that do not start at the root: unknown.
+        assert_eq!(org_path(&facts_with_levels(""), "111122223333"), None);
+        let f = facts_with_levels(&level("ou-ab12-11111111"));
+        assert_eq!(org_path(&f, "111122223333"), None);
+        // An account the facts do not describe.
+        assert_eq!(org_path(&f, "999999999999"), None);
+    }
 
     /// The header is base64 of a JSON object of string pairs (PutObject API,
     /// SSEKMSEncryptionContext); S36/S39: it joins the encryption context S3 sets.
