@@ -128,7 +128,7 @@ fn a_transfer_message_without_a_principal_shows_the_pipeline_that_runs() {
     let (code, out, err) = s3why(&["check", "--from-error", CP, "--snapshot", snapshot]);
     assert_eq!(code, 2);
     assert!(out.is_empty(), "{out}");
-    let pipeline = format!("  s3why facts --snapshot {snapshot} --principal ARN --bucket example-bucket --key reports/q1.csv | s3why check --from-error MESSAGE -");
+    let pipeline = format!("  s3why facts --snapshot {snapshot} --principal ARN --bucket example-bucket --key reports/q1.csv --multipart | s3why check --from-error MESSAGE -");
     assert!(
         err.starts_with("error: the message names no principal: build the fact document from the snapshot and give it to check:\n"),
         "{err}"
@@ -140,7 +140,13 @@ fn a_transfer_message_without_a_principal_shows_the_pipeline_that_runs() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["facts", "--snapshot", snapshot])
         .args(["--principal", "arn:aws:iam::111122223333:user/bob"])
-        .args(["--bucket", "example-bucket", "--key", "reports/q1.csv"])
+        .args([
+            "--bucket",
+            "example-bucket",
+            "--key",
+            "reports/q1.csv",
+            "--multipart",
+        ])
         .output()
         .unwrap();
     assert_eq!(facts.status.code(), Some(0));

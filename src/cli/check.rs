@@ -208,16 +208,24 @@ fn evaluate_snapshot(
         (None, None) => Some("no principal and no S3 bucket"),
     };
     if let Some(what) = missing {
-        let arg = |flag: &str, v: &Option<String>, placeholder: &str| {
-            format!(" {flag} {}", v.as_deref().unwrap_or(placeholder))
+        let arg = |flag: &str, v: &Option<String>, placeholder: &str| match v {
+            Some(v) => format!(" {flag} {}", s3why::aws::command::shell_quote(v)),
+            None => format!(" {flag} {placeholder}"),
+        };
+        let multipart = match m.upload_operation() {
+            Some(true) => " --multipart",
+            _ => "",
         };
         let dirs: String = dirs
             .iter()
-            .map(|d| format!(" --snapshot {}", d.display()))
+            .map(|d| {
+                let d = d.display().to_string();
+                format!(" --snapshot {}", s3why::aws::command::shell_quote(&d))
+            })
             .collect();
         return Err(fail(format!(
             "the message names {what}: build the fact document from the snapshot and give it \
-             to check:\n  s3why facts{dirs}{}{}{} | s3why check --from-error MESSAGE -\n\
+             to check:\n  s3why facts{dirs}{}{}{}{multipart} | s3why check --from-error MESSAGE -\n\
              (`aws sts get-caller-identity --query Arn --output text` prints the principal)",
             arg("--principal", &m.principal, "ARN"),
             arg("--bucket", &m.bucket, "BUCKET"),
