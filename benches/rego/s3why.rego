@@ -29,8 +29,9 @@
 # key's RCPs (not for AWS managed keys); keys S3 refuses: another Region, another
 # account's key by id or alias, another account's aws/s3.
 # Input: one s3why fact document, policies as objects. Not modelled: anonymous callers,
-# NotPrincipal, the ARN, Date and other Numeric operators, case-insensitive key names,
-# object-lock headers, SSE-C, the encryption context header; no findings.
+# NotPrincipal, the ARN, Date and other Numeric operators, aws:CurrentTime and
+# aws:EpochTime (regorus here has no clock), case-insensitive key names, object-lock
+# headers, SSE-C, the encryption context header; no findings.
 package s3why
 
 import rego.v1
@@ -108,6 +109,8 @@ base_keys := {
 	"aws:PrincipalType": principal_type[principal_kind],
 	"aws:SecureTransport": sprintf("%v", [object.get(req, "secure_transport", true)]),
 	"aws:ViaAWSService": "false",
+	"aws:PrincipalIsAWSService": "false",
+	"s3:ObjectCreationOperation": "true",
 	"aws:RequestedRegion": bucket_region,
 	"s3:ResourceAccount": bucket_account,
 	"aws:ResourceAccount": bucket_account,
@@ -141,8 +144,32 @@ resource_org_keys := {"aws:ResourceOrgID": org} if {
 	org != null
 } else := {}
 
+# An account's path in its organization, o-ORG/r-ROOT/ou-.../, from its SCP levels (root
+# first, the account last).
+org_path(account) := concat("", [org, "/", concat("/", above), "/"]) if {
+	facts := object.get(accounts, account, {})
+	org := object.get(facts, "organization", null)
+	org != null
+	targets := [l.target | some l in object.get(facts, "scps", [])]
+	count(targets) > 0
+	above := above_account(targets, account)
+	startswith(above[0], "r-")
+}
+
+above_account(targets, account) := array.slice(targets, 0, count(targets) - 1) if {
+	targets[count(targets) - 1] == account
+} else := targets
+
+org_path_keys := {"aws:PrincipalOrgPaths": [org_path(principal_account)]} if {
+	org_path(principal_account)
+} else := {}
+
+resource_org_path_keys := {"aws:ResourceOrgPaths": [org_path(bucket_account)]} if {
+	org_path(bucket_account)
+} else := {}
+
 ctx := object.union_n([
-	base_keys, name_keys, org_keys, resource_org_keys, header_keys, tag_keys,
+	base_keys, name_keys, org_keys, resource_org_keys, org_path_keys, resource_org_path_keys, header_keys, tag_keys,
 	session_tag_keys, net_keys, request_tags, tag_key_list, object.get(req, "context", {}),
 ])
 
