@@ -77,29 +77,35 @@ pub struct Suppressions {
 const FIELDS: &[&str] = &["id", "bucket", "principal", "source", "reason", "expires"];
 
 impl Suppressions {
-    /// Reads a suppressions file: JSON when it ends `.json`, YAML otherwise.
-    pub fn load(path: &Path) -> Result<Suppressions, SuppressionsError> {
+    /// Reads a suppressions file: JSON when it ends `.json`, YAML otherwise. Every
+    /// malformed entry is reported, in file order.
+    pub fn load(path: &Path) -> Result<Suppressions, Vec<SuppressionsError>> {
         let file = path.display().to_string();
-        let text = crate::text::read(path).map_err(|e| SuppressionsError {
-            file: file.clone(),
-            path: "$".into(),
-            message: format!("cannot read: {e}"),
+        let text = crate::text::read(path).map_err(|e| {
+            vec![SuppressionsError {
+                file: file.clone(),
+                path: "$".into(),
+                message: format!("cannot read: {e}"),
+            }]
         })?;
         let json = path.extension().is_some_and(|e| e == "json");
         Suppressions::from_text(&text, json, &file)
     }
 
     /// Reads suppressions from text. The document is a list of entries, or an object
-    /// whose `suppressions` member is one.
+    /// whose `suppressions` member is one. `Err` holds every problem (at least one): a
+    /// file that does not parse is one, and each malformed entry is one.
     pub fn from_text(
         text: &str,
         json: bool,
         file: &str,
-    ) -> Result<Suppressions, SuppressionsError> {
-        let err = |path: &str, message: String| SuppressionsError {
-            file: file.to_string(),
-            path: path.to_string(),
-            message,
+    ) -> Result<Suppressions, Vec<SuppressionsError>> {
+        let err = |path: &str, message: String| {
+            vec![SuppressionsError {
+                file: file.to_string(),
+                path: path.to_string(),
+                message,
+            }]
         };
         let doc: Value = if json {
             serde_json::from_str(text).map_err(|e| {
@@ -138,12 +144,19 @@ impl Suppressions {
                 ))
             }
         };
-        let entries = list
-            .iter()
-            .enumerate()
-            .map(|(i, v)| entry(v, &format!("{prefix}[{i}]")).map_err(|(p, m)| err(&p, m)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Suppressions { entries })
+        let mut entries = Vec::new();
+        let mut errors = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            match entry(v, &format!("{prefix}[{i}]")) {
+                Ok(e) => entries.push(e),
+                Err((p, m)) => errors.extend(err(&p, m)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Suppressions { entries })
+        } else {
+            Err(errors)
+        }
     }
 
     /// Every entry, in file order.
@@ -355,7 +368,7 @@ mod tests {
         );
         let s = match s {
             Ok(s) => s,
-            Err(e) => panic!("{e}"),
+            Err(e) => panic!("{e:?}"),
         };
         let mut v = verdict();
         let a = s.apply(&mut v, &T, day("2020-01-31"));
@@ -393,7 +406,12 @@ mod tests {
         let e = |text: &str| {
             Suppressions::from_text(text, false, "s.yaml")
                 .err()
-                .map(|e| e.to_string())
+                .map(|es| {
+                    es.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
         };
         assert_eq!(
             e("- {id: a, reason: r, expires: tomorrow}"),
@@ -407,6 +425,11 @@ mod tests {
             e("- {id: a, reason: r, bucket: '[x'}")
                 .map(|m| m.starts_with("s.yaml: [0].bucket: invalid glob")),
             Some(true)
+        );
+        // Every malformed entry at once, in file order.
+        assert_eq!(
+            e("- {id: a, reason: r, expires: tomorrow}\n- {id: b, reason: r}\n- {id: c}"),
+            Some("s.yaml: [0].expires: expected an ISO date (YYYY-MM-DD), got \"tomorrow\"\ns.yaml: [2].reason: required: why the finding is accepted".into())
         );
         assert_eq!(
             e("- {id: a, reason: r, scope: x}"),

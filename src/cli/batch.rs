@@ -325,8 +325,10 @@ pub fn run(args: &BatchArgs) -> Status {
         None => Suppressions::default(),
         Some(path) => match Suppressions::load(path) {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("error: {e}");
+                }
                 return Status::InputError;
             }
         },
