@@ -39,6 +39,9 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
             ctx.set_str(key, v);
         }
     }
+    if let Some(days) = remaining_retention_days(request) {
+        ctx.set_str("s3:object-lock-remaining-retention-days", days.to_string());
+    }
     if let Some(tagging) = request.header("x-amz-tagging") {
         let mut keys = Vec::new();
         for pair in tagging.split('&').filter(|p| !p.is_empty()) {
@@ -119,6 +122,23 @@ fn org_path(facts: &Facts, account: &str) -> Option<String> {
         return None;
     }
     Some(format!("{org}/{}/", above.join("/")))
+}
+
+/// `s3:object-lock-remaining-retention-days` of an upload that sets a retain-until date
+/// (S29): whole days from the request's time (its `aws:CurrentTime` when
+/// `request.context` gives one, else the run's instant) to that date, a part of a day
+/// counting as a day, 0 for a date already past (docs/decisions.md).
+fn remaining_retention_days(request: &Request) -> Option<i64> {
+    use super::condition::parse_date;
+    let until = parse_date(request.header("x-amz-object-lock-retain-until-date")?)?;
+    let now = request
+        .context
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("aws:CurrentTime"))
+        .and_then(|(_, v)| v.values().first().and_then(|t| parse_date(t)))
+        .unwrap_or(crate::clock::now().epoch as f64);
+    let days = ((until - now) / 86_400.0).ceil();
+    Some(if days > 0.0 { days as i64 } else { 0 })
 }
 
 /// The keys that describe the principal (S19).
@@ -238,7 +258,7 @@ fn url_decode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{extra_encryption_context, org_path};
+    use super::{extra_encryption_context, org_path, remaining_retention_days};
     use crate::facts::{Facts, Format};
 
     fn facts_with_levels(levels: &str) -> Facts {
@@ -250,6 +270,40 @@ mod tests {
             Ok(f) => f,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// Whole days to the retain-until date from the request's time, a part of a day
+    /// counting as one (docs/decisions.md); 0 once the date has passed.
+    #[test]
+    fn remaining_retention_days_round_a_part_of_a_day_up() {
+        let days = |now: &str, until: &str| {
+            let text = format!(
+                r#"{{"request": {{"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k",
+                    "headers": {{"x-amz-object-lock-retain-until-date": "{until}"}},
+                    "context": {{"aws:CurrentTime": "{now}"}}}}}}"#
+            );
+            match Facts::from_text(&text, Format::Json, "t") {
+                Ok(f) => remaining_retention_days(&f.request),
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert_eq!(
+            days("2026-11-27T00:00:00Z", "2027-01-01T00:00:00Z"),
+            Some(35)
+        );
+        assert_eq!(
+            days("2026-11-27T00:00:01Z", "2027-01-01T00:00:00Z"),
+            Some(35)
+        );
+        assert_eq!(
+            days("2026-11-26T23:59:59Z", "2027-01-01T00:00:00Z"),
+            Some(36)
+        );
+        assert_eq!(
+            days("2027-02-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+            Some(0)
+        );
+        assert_eq!(days("2026-11-27T00:00:00Z", "not a date"), None);
     }
 
     /// S19's form: the organization, the root and the OUs down to the account's parent,
