@@ -53,6 +53,23 @@ fn facts(args: &[&str]) -> String {
     out
 }
 
+/// `s3why facts` for alice's upload of `reports/q1.csv` to `example-bucket`, from the
+/// snapshot folder `snap`, with `extra` flags: the document.
+fn alice_q1_from(snap: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "--snapshot",
+        snap,
+        "--principal",
+        ALICE,
+        "--bucket",
+        "example-bucket",
+        "--key",
+        "reports/q1.csv",
+    ];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&facts(&args)).unwrap()
+}
+
 /// The document passed unchanged to `s3why check --format json`: (exit code, verdict).
 fn check(doc: &str) -> (i32, Value) {
     let (code, out, err) = s3why(&["check", "-", "--format", "json"], Some(doc));
@@ -396,18 +413,7 @@ fn snapshot_documents_pass_check_with_the_expected_verdict() {
 #[test]
 fn snapshot_and_files_give_the_same_document() {
     let from_files: Value = serde_json::from_str(&files_doc(ALICE, &[])).unwrap();
-    let from_snapshot: Value = serde_json::from_str(&facts(&[
-        "--snapshot",
-        SNAP,
-        "--principal",
-        ALICE,
-        "--bucket",
-        "example-bucket",
-        "--key",
-        "reports/q1.csv",
-    ]))
-    .unwrap();
-    assert_eq!(from_files, from_snapshot);
+    assert_eq!(from_files, alice_q1_from(SNAP, &[]));
 }
 
 #[test]
@@ -729,33 +735,10 @@ fn a_snapshot_saved_in_utf16_or_with_a_byte_order_mark_reads_the_same() {
     let mut n = 0;
     copy(std::path::Path::new(SNAP), &copied, &mut n);
     assert!(n > 10, "every file of the snapshot re-encoded ({n})");
-    let args = |snap: &str| -> Vec<String> {
-        [
-            "--snapshot",
-            snap,
-            "--principal",
-            ALICE,
-            "--bucket",
-            "example-bucket",
-            "--key",
-            "reports/q1.csv",
-        ]
-        .map(String::from)
-        .to_vec()
-    };
-    let copied_name = copied.display().to_string();
-    let original: Value = serde_json::from_str(&facts(
-        &args(SNAP).iter().map(String::as_str).collect::<Vec<_>>(),
-    ))
-    .unwrap();
-    let reencoded: Value = serde_json::from_str(&facts(
-        &args(&copied_name)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    ))
-    .unwrap();
-    assert_eq!(reencoded, original);
+    assert_eq!(
+        alice_q1_from(&copied.display().to_string(), &[]),
+        alice_q1_from(SNAP, &[])
+    );
 }
 
 /// Every `aws s3api put-object` command s3why prints as a fix can be given back to
@@ -797,17 +780,7 @@ fn printed_commands_feed_back_into_facts() {
         .map(|w| w.trim_matches('\'').to_string())
         .collect();
     assert!(flags.contains(&"--if-none-match".to_string()), "{command}");
-    let mut args = vec![
-        "--snapshot",
-        SNAP,
-        "--principal",
-        ALICE,
-        "--bucket",
-        "example-bucket",
-        "--key",
-        "reports/q1.csv",
-    ];
-    args.extend(flags.iter().map(String::as_str));
-    let back: Value = serde_json::from_str(&facts(&args)).unwrap();
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let back = alice_q1_from(SNAP, &flags);
     assert_eq!(back["request"]["headers"], headers, "{command}");
 }
