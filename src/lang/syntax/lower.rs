@@ -143,7 +143,13 @@ impl<'t> Lowerer<'t> {
         let package = Node::new(path_segments(&path), pkg_span);
         let mut imports = Vec::new();
         let mut rules = Vec::new();
+        let mut previous = pkg_span;
         for p in k.rest() {
+            if p.as_rule() != Rule::EOI {
+                let span = self.span(&p);
+                self.check_separated(previous, span, false);
+                previous = span;
+            }
             match p.as_rule() {
                 Rule::import => imports.push(self.import(p)?),
                 Rule::rule_decl => rules.push(self.rule(p)?),
@@ -251,7 +257,51 @@ impl<'t> Lowerer<'t> {
     }
 
     pub(super) fn body(&self, p: Pair<'_, Rule>) -> Res<Body> {
-        self.kids(p).rest().map(|l| self.literal(l)).collect()
+        let mut previous: Option<Span> = None;
+        self.kids(p)
+            .rest()
+            .map(|l| {
+                let span = self.span(&l);
+                if let Some(previous) = previous {
+                    self.check_separated(previous, span, true);
+                }
+                previous = Some(span);
+                self.literal(l)
+            })
+            .collect()
+    }
+
+    /// Two items the grammar lets whitespace alone separate must be on different lines
+    /// (literals may also be separated by `;`): `x "a"` is two literals to pest, but
+    /// almost always a missing `==`, and `x := 0x10` a rule `x := 0` and a rule `x10`.
+    fn check_separated(&self, previous: Span, next: Span, literals: bool) {
+        let between = self.text.get(previous.end as usize..next.start as usize).unwrap_or("\n");
+        if between.contains('\n') || (literals && between.contains(';')) {
+            return;
+        }
+        let (what, help) = if literals {
+            (
+                "two literals on one line",
+                "put each literal on its own line or separate them with `;` (or is an operator such as `==` missing?)",
+            )
+        } else {
+            (
+                "two top-level items on one line",
+                "put each rule, import and package on its own line (or is an operator missing?)",
+            )
+        };
+        self.report(
+            Diagnostic::error(
+                "syntax::missing-separator",
+                next,
+                format!(
+                    "{what}: `{}` follows `{}`",
+                    snippet(self.text, next),
+                    snippet(self.text, previous)
+                ),
+            )
+            .with_help(help),
+        );
     }
 
     fn literal(&self, p: Pair<'_, Rule>) -> Res<Literal> {
@@ -330,4 +380,15 @@ fn path_segments(p: &Pair<'_, Rule>) -> Vec<String> {
         .split('.')
         .map(|s| s.trim().to_string())
         .collect()
+}
+
+/// An item's text for a message: its first line, shortened.
+fn snippet(text: &str, span: Span) -> String {
+    let t = text.get(span.start as usize..span.end as usize).unwrap_or("");
+    let line = t.lines().next().unwrap_or("");
+    match line.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None if line.len() < t.len() => format!("{line}…"),
+        None => line.to_string(),
+    }
 }
