@@ -402,3 +402,50 @@ fn a_team_rule_reads_a_field_beside_one_the_bundled_rules_read() {
         "{report}"
     );
 }
+
+#[test]
+fn lint_reports_an_unreadable_file_and_still_checks_the_others() {
+    // language.md: "the other files are still checked".
+    let bad_name = rule_file("lint-many", "a.s3why", "package a\n\nx := lowr(\"A\")\n");
+    let dir = bad_name.parent().unwrap();
+    std::fs::write(dir.join("b.s3why"), b"package b\n\nx := \"\xff\"\n").unwrap();
+    std::fs::write(dir.join("c.s3why"), "package c\n\nx := [1,,2]\n").unwrap();
+    let out = s3why(&["lint", "--no-bundled", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("unknown function `lowr`"), "{err}");
+    assert!(
+        err.contains("error[load::unreadable]: cannot read the rule file: not UTF-8 text"),
+        "{err}"
+    );
+    assert!(err.contains("b.s3why:1:1"), "{err}");
+    assert!(err.contains("c.s3why:3:"), "{err}");
+    assert!(err.contains("3 errors"), "{err}");
+}
+
+#[test]
+fn a_rule_folder_without_rule_files_is_an_error_not_an_empty_ruleset() {
+    let dir = temp_dir("no-rules");
+    std::fs::write(dir.join("notes.txt"), "not a rule").unwrap();
+    for args in [
+        vec!["lint", dir.to_str().unwrap()],
+        vec!["fmt", "--check", dir.to_str().unwrap()],
+        vec![
+            "check",
+            "--rules",
+            dir.to_str().unwrap(),
+            "examples/allowed-upload.json",
+        ],
+    ] {
+        let out = s3why(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("no .s3why rule files in this folder"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = s3why(&["lint", "--error-format", "json", dir.to_str().unwrap()]);
+    let diags: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(diags[0]["code"], "load::no-rule-files");
+}

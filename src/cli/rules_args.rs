@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use s3why::lang::cli_support::{render, ErrorFormat};
+use s3why::lang::cli_support::{render_load_error, ErrorFormat};
 use s3why::lang::LoadError;
 use s3why::rules::Ruleset;
 
@@ -47,8 +47,5 @@ pub fn error_format(f: ErrorFormatArg) -> ErrorFormat {
 
 /// Prints a rule load error on standard error.
 pub fn print_load_error(e: &LoadError, format: ErrorFormatArg) {
-    match e {
-        LoadError::Rules(d) => eprint!("{}", render(d, error_format(format))),
-        other => eprintln!("error: {other}"),
-    }
+    eprint!("{}", render_load_error(e, error_format(format)));
 }

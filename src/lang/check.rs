@@ -124,6 +124,25 @@ pub fn build_table(modules: &[Module], errors: &mut Vec<Diagnostic>) -> RuleTabl
             .or_default()
             .push(mi);
         for (ri, r) in m.rules.iter().enumerate() {
+            if matches!(r.kind.name.kind.as_str(), "input" | "data") {
+                // A rule so named would hide the document (or the rules) in its package.
+                errors.push(
+                    Diagnostic::error(
+                        "check::reserved-name",
+                        r.kind.name.span,
+                        format!(
+                            "`{}` is reserved: it names the {}",
+                            r.kind.name.kind,
+                            if r.kind.name.kind == "input" {
+                                "fact document"
+                            } else {
+                                "rules of every package"
+                            }
+                        ),
+                    )
+                    .with_help("choose another name for the rule"),
+                );
+            }
             let key = (m.package.kind.clone(), r.kind.name.kind.clone());
             let kind = kind_of(&r.kind.head);
             let id = match t.by_name.get(&key) {

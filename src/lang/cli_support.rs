@@ -18,6 +18,9 @@ pub enum LoadError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A folder named for rules holds no `.s3why` file.
+    #[error("{0}: no .s3why rule files in this folder (is the path right?)")]
+    NoRuleFiles(PathBuf),
     /// The rules have errors (all of them are here).
     #[error("{0}")]
     Rules(Diagnostics),
@@ -41,13 +44,44 @@ pub fn render(d: &Diagnostics, format: ErrorFormat) -> String {
     }
 }
 
+/// Renders any load error in the chosen format: the diagnostics of rules that do not
+/// load, or (a folder that cannot be walked or holds no rules) one line of text, or in
+/// JSON one diagnostic object naming the path.
+pub fn render_load_error(e: &LoadError, format: ErrorFormat) -> String {
+    let (code, path, message) = match e {
+        LoadError::Rules(d) => return render(d, format),
+        LoadError::Io { path, source } => ("load::unreadable", path, source.to_string()),
+        LoadError::NoRuleFiles(path) => (
+            "load::no-rule-files",
+            path,
+            "no .s3why rule files in this folder (is the path right?)".to_string(),
+        ),
+    };
+    match format {
+        ErrorFormat::Human => format!("error: {e}\n"),
+        ErrorFormat::Json => format!(
+            "{}\n",
+            serde_json::json!([{
+                "code": code,
+                "severity": "error",
+                "message": message,
+                "file": path.display().to_string(),
+            }])
+        ),
+    }
+}
+
 /// Every `.s3why` file named or found (recursively, sorted) in a named folder.
 /// Explicitly named files are taken whatever their extension.
 pub fn collect_rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            out.extend(walk(p)?);
+            let found = walk(p)?;
+            if found.is_empty() {
+                return Err(LoadError::NoRuleFiles(p.clone()));
+            }
+            out.extend(found);
         } else {
             out.push(p.clone());
         }
@@ -67,10 +101,7 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 pub fn load_paths(paths: &[PathBuf], extra: &'static [Builtin]) -> Result<Program, LoadError> {
     let mut loader = Loader::new();
     for f in collect_rule_files(paths)? {
-        loader.add_file(&f).map_err(|source| LoadError::Io {
-            path: f.clone(),
-            source,
-        })?;
+        loader.add_file_or_report(&f);
     }
     loader.compile(extra).map_err(LoadError::Rules)
 }

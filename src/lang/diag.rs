@@ -70,7 +70,10 @@ impl Diagnostics {
     /// Wraps and sorts by file and position.
     pub fn new(mut items: Vec<Diagnostic>, sources: Arc<SourceMap>) -> Self {
         items.sort_by_key(|d| (d.span.source, d.span.start, d.span.end));
-        items.dedup();
+        // One mistake found twice (a too-deep chain seen by each re-parse, say) is one
+        // message: the same code and text at the same place, whatever the span's end.
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|d| seen.insert((d.span.source, d.span.start, d.code, d.message.clone())));
         Diagnostics { items, sources }
     }
 

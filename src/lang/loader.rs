@@ -59,6 +59,24 @@ impl Loader {
         Ok(self.add_source(path.display().to_string(), text))
     }
 
+    /// Reads and adds a file; one that cannot be read (missing, not UTF-8) is reported by
+    /// `compile` as `load::unreadable` with the others' errors, so a run over many files
+    /// shows every problem rather than stopping at the first unreadable one.
+    pub fn add_file_or_report(&mut self, path: &std::path::Path) -> SourceId {
+        match self.add_file(path) {
+            Ok(id) => id,
+            Err(e) => {
+                let id = self.sources.add(path.display().to_string(), String::new());
+                self.errors.push(Diagnostic::error(
+                    "load::unreadable",
+                    Span::new(id, 0, 0),
+                    format!("cannot read the rule file: {e}"),
+                ));
+                id
+            }
+        }
+    }
+
     /// Checks and compiles everything added. `extra` are the embedding application's
     /// builtins (see [`crate::lang::builtins`]). Returns every load error at once.
     pub fn compile(self, extra: &'static [Builtin]) -> Result<Program, Diagnostics> {

@@ -108,10 +108,7 @@ impl Ruleset {
             }
         }
         for file in files {
-            loader.add_file(&file).map_err(|source| LoadError::Io {
-                path: file.clone(),
-                source,
-            })?;
+            loader.add_file_or_report(&file);
         }
         let program = loader.compile(AWS).map_err(LoadError::Rules)?;
         let findings_rules = program

@@ -275,7 +275,10 @@ impl<'t> Lowerer<'t> {
     /// (literals may also be separated by `;`): `x "a"` is two literals to pest, but
     /// almost always a missing `==`, and `x := 0x10` a rule `x := 0` and a rule `x10`.
     fn check_separated(&self, previous: Span, next: Span, literals: bool) {
-        let between = self.text.get(previous.end as usize..next.start as usize).unwrap_or("\n");
+        let between = self
+            .text
+            .get(previous.end as usize..next.start as usize)
+            .unwrap_or("\n");
         if between.contains('\n') || (literals && between.contains(';')) {
             return;
         }
@@ -384,7 +387,9 @@ fn path_segments(p: &Pair<'_, Rule>) -> Vec<String> {
 
 /// An item's text for a message: its first line, shortened.
 fn snippet(text: &str, span: Span) -> String {
-    let t = text.get(span.start as usize..span.end as usize).unwrap_or("");
+    let t = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("");
     let line = t.lines().next().unwrap_or("");
     match line.char_indices().nth(40) {
         Some((i, _)) => format!("{}…", &line[..i]),
