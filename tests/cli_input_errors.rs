@@ -188,3 +188,29 @@ fn policy_lists_take_named_or_bare_documents() {
     );
     assert_eq!(check("lenient2.json", &deny).0, 1);
 }
+
+/// A reader that goes away (`s3why explain FILE | head -1`) ends the output quietly: the
+/// exit status is the verdict's, not a panic's 101. The read end is closed before the
+/// child writes (it is still loading its rules), so its first write fails.
+#[test]
+fn a_closed_output_pipe_is_not_a_panic() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for args in [
+        vec!["explain", "examples/bucket-policy-kms-key.json"],
+        vec!["check", "examples/bucket-policy-kms-key.json"],
+        vec!["rules", "list"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_s3why"))
+            .args(&args)
+            .current_dir(root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+    }
+}

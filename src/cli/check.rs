@@ -85,7 +85,7 @@ pub fn run_check(args: &CheckArgs) -> Status {
             evaluate_snapshot(m, &args.snapshot, &args.rules)
         }
         (None, Some(m)) => {
-            print!("{}", describe_message(m));
+            out!("{}", describe_message(m));
             eprintln!("error: give the fact document (FILE) or --snapshot DIR to find the cause");
             return Status::InputError;
         }
@@ -100,20 +100,20 @@ pub fn run_check(args: &CheckArgs) -> Status {
         rank_by_message(&mut findings, m);
     }
     match args.format {
-        OutputFormat::Json => println!(
+        OutputFormat::Json => outln!(
             "{}",
             s3why::report::verdict_record(&source, &verdict, findings)
         ),
         OutputFormat::Text => {
             if let Some(m) = &message {
-                print!("{}", describe_message(m));
+                out!("{}", describe_message(m));
             }
-            print!(
+            out!(
                 "{}",
                 render::verdict_text(&verdict, &findings, super::colour())
             );
             if message.is_some() && verdict.decision == s3why::aws::Decision::Allowed {
-                print!("{}", CONTRADICTED);
+                out!("{}", CONTRADICTED);
             }
         }
     }
@@ -255,14 +255,14 @@ pub fn run_explain(args: &ExplainArgs) -> Status {
             let trace =
                 serde_json::json!({"source": args.file, "verdict": verdict, "findings": findings});
             match serde_json::to_string_pretty(&trace) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => outln!("{s}"),
                 Err(e) => {
                     eprintln!("error: cannot serialize the trace: {e}");
                     return Status::InputError;
                 }
             }
         }
-        OutputFormat::Text => print!(
+        OutputFormat::Text => out!(
             "{}",
             render::trace_text(&verdict, &findings, super::colour())
         ),

@@ -331,7 +331,7 @@ pub fn run(args: &FactsArgs) -> Status {
             .map_err(|e| DataError::new("", "", format!("cannot print the document: {e}")))
     }) {
         Ok(text) => {
-            println!("{text}");
+            outln!("{text}");
             Status::Ok
         }
         Err(e) => {

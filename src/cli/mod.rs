@@ -3,6 +3,17 @@
 //! Exit statuses (documented in docs/cli.md): 0 allowed / success, 1 denied / failures
 //! found, 2 the input could not be read or evaluated.
 
+/// `print!` to standard output, except that a reader that went away (`s3why facts ... |
+/// head -1`) ends the output quietly: `print!` panics on a broken pipe.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::write_stdout(&format!($($t)*)) };
+}
+
+/// `println!`, with [`out!`]'s handling of a closed pipe.
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::cli::write_stdout(&format!("{}\n", format_args!($($t)*))) };
+}
+
 mod batch;
 mod check;
 mod facts;
@@ -90,4 +101,16 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
     };
     ExitCode::from(status as u8)
+}
+
+/// Writes to standard output. A closed pipe is not an error of the run (the reader has
+/// what it wanted); any other failure is reported on standard error.
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => eprintln!("error: cannot write to standard output: {e}"),
+    }
 }

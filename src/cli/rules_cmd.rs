@@ -37,12 +37,12 @@ pub fn run_fmt(args: &FmtArgs) -> Status {
         let result = match format_file(&file) {
             Ok(None) => continue,
             Ok(Some(_)) if args.check => {
-                println!("{}: not formatted", file.display());
+                outln!("{}: not formatted", file.display());
                 Status::Denied
             }
             Ok(Some(formatted)) => match std::fs::write(&file, formatted) {
                 Ok(()) => {
-                    println!("{}: formatted", file.display());
+                    outln!("{}: formatted", file.display());
                     Status::Ok
                 }
                 Err(e) => {
@@ -136,12 +136,12 @@ pub fn run_rules(cmd: &RulesCommand) -> Status {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::Value::Array(list));
+            outln!("{}", serde_json::Value::Array(list));
         }
         ListFormat::Text => {
             let width = rs.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in rs.rules() {
-                println!(
+                outln!(
                     "{:width$}  {:7}  {}  ({}:{})",
                     r.id,
                     r.severity.as_deref().unwrap_or("error"),

@@ -84,16 +84,16 @@ pub fn run(args: &TestArgs) -> Status {
     match args.format {
         TestFormat::Text => {
             if coverage {
-                print!("{}", output::coverage_text(&report.coverage));
+                out!("{}", output::coverage_text(&report.coverage));
             }
-            print!("{}", output::text(&report));
+            out!("{}", output::text(&report));
         }
         TestFormat::Json => {
-            println!("{:#}", output::json(&report, coverage));
+            outln!("{:#}", output::json(&report, coverage));
             eprintln!("{}", output::summary(&report));
         }
         TestFormat::Junit => {
-            print!("{}", output::junit(&report));
+            out!("{}", output::junit(&report));
             eprintln!("{}", output::summary(&report));
         }
     }
