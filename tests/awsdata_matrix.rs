@@ -308,3 +308,80 @@ fn pair_documents_with_only_the_fields_the_rules_read_give_the_same_records() {
     assert_eq!(evaluated, m.total());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A copy of the fixture snapshot for one test, with `edit` applied.
+fn edited_snapshot(test: &str, edit: impl FnOnce(&Path)) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3why-matrix-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(Path::new("tests/fixtures/awsdata/snapshot"), &dir);
+    edit(&dir);
+    dir
+}
+
+/// AWS answers "not in use" with an error: `describe-organization` in an account of no
+/// organization (AWSOrganizationsNotInUseException), `list-policies-for-target` for a
+/// policy type the organization has not enabled (PolicyTypeNotEnabledException). A
+/// snapshot holding those errors is read as no organization / no RCPs, not refused.
+#[test]
+fn not_in_use_answers_of_organizations_mean_not_in_use() {
+    let standalone = edited_snapshot("standalone", |dir| {
+        let o = dir.join("organizations");
+        std::fs::remove_dir_all(&o).unwrap();
+        std::fs::create_dir_all(&o).unwrap();
+        std::fs::write(
+            o.join("organization.json.err"),
+            "\nAn error occurred (AWSOrganizationsNotInUseException) when calling the \
+             DescribeOrganization operation: Your account is not a member of an organization.\n",
+        )
+        .unwrap();
+    });
+    let s = Snapshots::load(std::slice::from_ref(&standalone)).unwrap();
+    let m = Matrix::new(&s, template(), PutObject::default(), &Selection::default()).unwrap();
+    let cell = m.cells().next().unwrap();
+    let facts = m.facts(&cell).unwrap();
+    let account = &facts.document["accounts"]["111122223333"];
+    assert!(account.is_object(), "{:#}", facts.document);
+    for absent in ["organization", "scps", "rcps"] {
+        assert!(account.get(absent).is_none(), "{absent}: {account:#}");
+    }
+
+    let no_rcps = edited_snapshot("no-rcps", |dir| {
+        for target in ["r-abcd", "ou-abcd-11111111", "111122223333"] {
+            let t = dir.join("organizations/targets").join(target);
+            std::fs::remove_file(t.join("rcps.json")).unwrap();
+            std::fs::write(
+                t.join("rcps.json.err"),
+                "An error occurred (PolicyTypeNotEnabledException) when calling the \
+                 ListPoliciesForTarget operation: This operation can be performed only for \
+                 enabled policy types.",
+            )
+            .unwrap();
+        }
+    });
+    let s = Snapshots::load(std::slice::from_ref(&no_rcps)).unwrap();
+    let m = Matrix::new(&s, template(), PutObject::default(), &Selection::default()).unwrap();
+    let facts = m.facts(&m.cells().next().unwrap()).unwrap();
+    let account = &facts.document["accounts"]["111122223333"];
+    assert!(account.get("rcps").is_none(), "{account:#}");
+    assert!(account["scps"].is_array(), "{account:#}");
+    assert!(account["organization"].is_string(), "{account:#}");
+
+    // Any other failure still refuses the snapshot, and says what to do.
+    let denied = edited_snapshot("org-denied", |dir| {
+        let t = dir.join("organizations/targets/111122223333");
+        std::fs::remove_file(t.join("scps.json")).unwrap();
+        std::fs::write(
+            t.join("scps.json.err"),
+            "An error occurred (AccessDeniedException) when calling the \
+             ListPoliciesForTarget operation: You don't have permissions to access this resource.",
+        )
+        .unwrap();
+    });
+    let e = Snapshots::load(std::slice::from_ref(&denied)).unwrap_err();
+    assert!(e.file.ends_with("scps.json.err"), "{e}");
+    assert!(e.message.contains("AccessDeniedException"), "{e}");
+    assert!(e.message.contains("delete the organizations folder"), "{e}");
+    for dir in [standalone, no_rcps, denied] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

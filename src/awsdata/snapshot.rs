@@ -48,6 +48,17 @@ pub struct Snapshot {
     buckets: BTreeMap<String, Result<BucketData, DataError>>,
 }
 
+/// Error codes with which AWS answers "not set": no bucket policy, no encryption
+/// configuration, ..., an account in no organization, a policy type not enabled in the
+/// organization (RCPs, say). The snapshot script leaves no file for them; a `.err` file
+/// holding one (an older script, a hand-made snapshot) means the same.
+const NOT_SET: &[&str] = &[
+    "NoSuch",
+    "NotFoundError",
+    "AWSOrganizationsNotInUseException",
+    "PolicyTypeNotEnabledException",
+];
+
 /// Reads `path` if it exists; a `.err` file beside it is the failed command's error.
 fn optional(path: &Path) -> Result<Option<Doc>, DataError> {
     let mut err = path.as_os_str().to_owned();
@@ -55,11 +66,22 @@ fn optional(path: &Path) -> Result<Option<Doc>, DataError> {
     let err = PathBuf::from(err);
     if err.exists() {
         let text = crate::text::read(&err).unwrap_or_default();
+        if NOT_SET.iter().any(|code| text.contains(code)) {
+            // AWS's way of saying "not set": as if the script had left no file.
+            return Ok(None);
+        }
+        let hint = if path.components().any(|c| c.as_os_str() == "organizations") {
+            " (reading the organization's policies needs the management account or a \
+             delegated administrator: take the snapshot with those credentials, or delete \
+             the organizations folder to decide without SCPs and RCPs)"
+        } else {
+            ""
+        };
         return Err(DataError::new(
             &err.display().to_string(),
             "",
             format!(
-                "the command that fills {} failed: {}",
+                "the command that fills {} failed: {}{hint}",
                 path.display(),
                 text.trim()
             ),
