@@ -253,3 +253,45 @@ fn a_json_array_where_an_object_belongs_is_located() {
         "auth.json: UserDetailList: expected an array, found an object"
     );
 }
+
+/// A setting of the wrong type is an error that names the field, never "not set": read as
+/// nothing, `{"PublicAccessBlockConfiguration": true}` turned Block Public Access off and
+/// `"BlockedEncryptionTypes": [null]` let an SSE-C upload through.
+#[test]
+fn a_setting_of_the_wrong_type_is_an_error_not_off() {
+    for bad in [json!(true), json!([null]), json!("true")] {
+        let d = doc("pab.json", json!({"PublicAccessBlockConfiguration": bad}));
+        let err = s3::public_access_block(&d).unwrap_err();
+        assert_eq!(err.path, "PublicAccessBlockConfiguration", "{err}");
+        assert!(
+            err.message.starts_with("expected an object, found"),
+            "{err}"
+        );
+    }
+    let mut bucket = serde_json::Map::new();
+    let mut src = Vec::new();
+    for (rules, path) in [
+        (
+            json!([{"BlockedEncryptionTypes": [null]}]),
+            "ServerSideEncryptionConfiguration.Rules[0].BlockedEncryptionTypes",
+        ),
+        (json!([null]), "ServerSideEncryptionConfiguration.Rules[0]"),
+        (
+            json!([{"ApplyServerSideEncryptionByDefault": "AES256"}]),
+            "ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault",
+        ),
+    ] {
+        let d = doc(
+            "enc.json",
+            json!({"ServerSideEncryptionConfiguration": {"Rules": rules}}),
+        );
+        let err = s3::bucket_encryption(&d, &mut bucket, &mut src).unwrap_err();
+        assert_eq!(err.path, path, "{err}");
+    }
+    for bad in [json!("Enabled"), json!([null])] {
+        let d = doc("lock.json", json!({"ObjectLockConfiguration": bad}));
+        let err = s3::object_lock(&d, &mut bucket).unwrap_err();
+        assert_eq!(err.path, "ObjectLockConfiguration", "{err}");
+    }
+    assert!(bucket.is_empty(), "{bucket:?}");
+}

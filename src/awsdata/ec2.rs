@@ -23,10 +23,15 @@ pub fn endpoint(doc: &Doc, id: &str, src: &mut Sources) -> Result<Endpoint, Data
     root.check_complete()?;
     let list = root.req("VpcEndpoints")?;
     let items = list.items()?;
-    let Some(e) = items
-        .iter()
-        .find(|e| e.get("VpcEndpointId").and_then(|v| v.value.as_str()) == Some(id))
-    else {
+    let mut found = None;
+    for e in &items {
+        // Every entry AWS prints has its id: one without is a broken file, even when the
+        // request goes through another endpoint.
+        if e.req_str("VpcEndpointId")? == id && found.is_none() {
+            found = Some(e);
+        }
+    }
+    let Some(e) = found else {
         return Err(list.err(format!(
             "no endpoint with VpcEndpointId {id} (the file lists {})",
             items.len()
@@ -50,7 +55,7 @@ pub fn endpoint(doc: &Doc, id: &str, src: &mut Sources) -> Result<Endpoint, Data
     let mut m = Map::new();
     m.insert("id".into(), json!(id));
     m.insert("type".into(), json!(kind_text));
-    if let Some(p) = e.get("PolicyDocument") {
+    if let Some(p) = e.get("PolicyDocument")? {
         m.insert("policy".into(), p.policy_document()?);
         src.push((
             "vpc_endpoint.policy".into(),

@@ -342,7 +342,7 @@ fn entity(n: &Node<'_>, name_key: &str, inline_key: &str) -> Result<Entity, Data
             origin: Origin::of(&arn),
         });
     }
-    let boundary = match n.get("PermissionsBoundary") {
+    let boundary = match n.get("PermissionsBoundary")? {
         None => None,
         Some(b) => {
             let arn = b.req("PermissionsBoundaryArn")?;

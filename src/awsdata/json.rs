@@ -88,24 +88,24 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// A present, non-null field of an object.
-    pub fn get(&self, key: &str) -> Option<Node<'a>> {
-        self.value
-            .as_object()
-            .and_then(|m| m.get(key))
-            .filter(|v| !v.is_null())
-            .map(|v| self.child(key, v))
+    /// A present, non-null field of this object. This value not being an object is an
+    /// error: `{"PublicAccessBlockConfiguration": true}` must not read as "nothing set".
+    pub fn get(&self, key: &str) -> Result<Option<Node<'a>>, DataError> {
+        match self.value.as_object() {
+            Some(m) => Ok(m
+                .get(key)
+                .filter(|v| !v.is_null())
+                .map(|v| self.child(key, v))),
+            None => Err(self.err(format!(
+                "expected an object, found {}",
+                type_name(self.value)
+            ))),
+        }
     }
 
     /// A required field; the error names what the AWS command returns there.
     pub fn req(&self, key: &str) -> Result<Node<'a>, DataError> {
-        if !self.value.is_object() {
-            return Err(self.err(format!(
-                "expected an object, found {}",
-                type_name(self.value)
-            )));
-        }
-        self.get(key).ok_or_else(|| {
+        self.get(key)?.ok_or_else(|| {
             DataError::new(
                 self.file,
                 &join(&self.path, key),
@@ -131,12 +131,12 @@ impl<'a> Node<'a> {
 
     /// An optional string field.
     pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>, DataError> {
-        self.get(key).map(|n| n.str()).transpose()
+        self.get(key)?.map(|n| n.str()).transpose()
     }
 
     /// An optional boolean field (`true`/`false`, or their strings).
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, DataError> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
             Some(n) => match n.value {
                 Value::Bool(b) => Ok(Some(*b)),
@@ -168,7 +168,7 @@ impl<'a> Node<'a> {
 
     /// An optional array field (absent = empty).
     pub fn list(&self, key: &str) -> Result<Vec<Node<'a>>, DataError> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(Vec::new()),
             Some(n) => n.items(),
         }
@@ -230,7 +230,7 @@ impl<'a> Node<'a> {
             }
         }
         for token in ["NextToken", "NextMarker"] {
-            if self.get(token).is_some() {
+            if self.get(token)?.is_some() {
                 return Err(DataError::new(
                     self.file,
                     &join(&self.path, token),

@@ -52,7 +52,7 @@ pub fn bucket_encryption(
     let mut blocked = Vec::new();
     let mut default = None;
     for rule in &rules {
-        if let Some(b) = rule.get("BlockedEncryptionTypes") {
+        if let Some(b) = rule.get("BlockedEncryptionTypes")? {
             for t in b.list("EncryptionType")? {
                 let t = t.str()?;
                 // NONE means nothing is blocked.
@@ -64,7 +64,7 @@ pub fn bucket_encryption(
         if default.is_some() {
             continue;
         }
-        if let Some(d) = rule.get("ApplyServerSideEncryptionByDefault") {
+        if let Some(d) = rule.get("ApplyServerSideEncryptionByDefault")? {
             let mut by_default = Map::new();
             by_default.insert("SSEAlgorithm".into(), json!(d.req_str("SSEAlgorithm")?));
             if let Some(k) = d.opt_str("KMSMasterKeyID")? {
