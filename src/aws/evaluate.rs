@@ -333,7 +333,8 @@ pub fn principal_matches(
         },
         PrincipalEntry::Service(_)
         | PrincipalEntry::CanonicalUser(_)
-        | PrincipalEntry::Federated(_) => None,
+        | PrincipalEntry::Federated(_)
+        | PrincipalEntry::UniqueId(_) => None,
     }
 }
 

@@ -89,6 +89,11 @@ pub enum PrincipalEntry {
     Service(String),
     CanonicalUser(String),
     Federated(String),
+    /// The unique ID (`AIDA…`, `AROA…`) AWS shows in place of the ARN of a user or role
+    /// that was deleted: it names no caller, not even a new principal of the same name
+    /// (re:Post knowledge center, iam-resource-policy-format: "The unique principal ID in a
+    /// resource-based policy indicates that the IAM user or role was deleted").
+    UniqueId(String),
 }
 
 /// A compiled statement.
@@ -520,7 +525,18 @@ fn parse_principal_element(
     Ok(Some((negated, entries)))
 }
 
-/// An `AWS` principal value: `*`, an account id, an account root ARN, or an IAM/STS ARN.
+/// A user's or role's unique ID: `AIDA` or `AROA` and upper-case letters and digits,
+/// 21 characters as AWS prints them (iam-resource-policy-format: "AIDAJQABLZS4A3QDU576Q").
+fn is_unique_id(item: &str) -> bool {
+    (item.starts_with("AIDA") || item.starts_with("AROA"))
+        && item.len() == 21
+        && item
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// An `AWS` principal value: `*`, an account id, an account root ARN, an IAM/STS ARN, or
+/// the unique ID of a deleted user or role.
 fn aws_principal(item: &str, path: &str) -> Result<PrincipalEntry, FieldError> {
     if item == "*" {
         return Ok(PrincipalEntry::Everyone);
@@ -528,10 +544,16 @@ fn aws_principal(item: &str, path: &str) -> Result<PrincipalEntry, FieldError> {
     if super::arn::is_account_id(item) {
         return Ok(PrincipalEntry::Account(item.to_string()));
     }
+    if is_unique_id(item) {
+        return Ok(PrincipalEntry::UniqueId(item.to_string()));
+    }
     let Some(arn) = super::arn::Arn::parse(item) else {
         return Err(FieldError::new(
             path,
-            format!("{item:?} is not \"*\", a 12-digit account id or an ARN"),
+            format!(
+                "{item:?} is not \"*\", a 12-digit account id, an ARN or the unique ID \
+                 (AIDA…, AROA…) of a deleted user or role"
+            ),
         ));
     };
     if item.contains('*') || item.contains('?') {
@@ -544,4 +566,40 @@ fn aws_principal(item: &str, path: &str) -> Result<PrincipalEntry, FieldError> {
         return Ok(PrincipalEntry::Account(arn.account.to_string()));
     }
     Ok(PrincipalEntry::Arn(item.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal_of(aws: &str) -> Result<PrincipalEntry, FieldError> {
+        aws_principal(aws, "Statement[0].Principal.AWS")
+    }
+
+    /// iam-resource-policy-format (re:Post): a deleted user's or role's ARN becomes its
+    /// unique ID in a saved resource policy, "AIDAJQABLZS4A3QDU576Q", "AROAKSCDLFT9R5DQP782U".
+    #[test]
+    fn the_unique_id_of_a_deleted_principal_is_a_principal_naming_no_one() {
+        for id in ["AIDAJQABLZS4A3QDU576Q", "AROAKSCDLFT9R5DQP782U"] {
+            assert_eq!(
+                principal_of(id).ok(),
+                Some(PrincipalEntry::UniqueId(id.to_string()))
+            );
+        }
+        // Not an ID: too short, lower case, another prefix.
+        for bad in [
+            "AIDAJQABLZS4A3QDU576",
+            "aidajqablzs4a3qdu576q",
+            "AKIAJQABLZS4A3QDU576Q",
+        ] {
+            let e = principal_of(bad)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
+            assert!(
+                e.contains("the unique ID (AIDA…, AROA…) of a deleted user or role"),
+                "{bad}: {e}"
+            );
+        }
+    }
 }
