@@ -434,6 +434,15 @@ fn role_with_a_path_keeps_its_full_arn_as_principal_arn() {
         "arn:aws:iam::111122223333:role/service/data-pipeline"
     );
     assert_eq!(doc["identity"]["tags"]["team"], "data");
+    // RoleId: a session's aws:userid is ROLE-ID:session-name (S18).
+    assert_eq!(doc["identity"]["unique_id"], "AROAPIPELINEEXAMPLE01");
+}
+
+/// UserId becomes identity.unique_id, which aws:userid is (S18, "principal key values").
+#[test]
+fn the_user_id_is_the_identity_unique_id() {
+    let doc = alice_q1_from(SNAP, &[]);
+    assert_eq!(doc["identity"]["unique_id"], "AIDAALICEEXAMPLE00001");
 }
 
 const PARTNER: &str = "tests/fixtures/awsdata/partner-snapshot";

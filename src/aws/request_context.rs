@@ -171,8 +171,25 @@ fn principal_keys(facts: &Facts, request: &Request, ctx: &mut Context) {
         PrincipalKind::User { name } => ctx.set_str("aws:username", name.clone()),
         PrincipalKind::Root => ctx.set_str("aws:userid", p.account.clone().unwrap_or_default()),
         PrincipalKind::Anonymous => ctx.set_str("aws:userid", "anonymous"),
-        // Unique ids (AIDA…, AROA…) are not in the facts (decisions.md #17): give them in
-        // request.context to test aws:userid.
+        _ => {}
+    }
+    // aws:userid (reference_policies_variables.html, "principal key values"): a user's
+    // unique ID, a role session's `ROLE-ID:session-name`, a federated user's
+    // `account:name`. The unique IDs come from `identity.unique_id`; without it the key
+    // is absent (a note says so when a policy reads it).
+    let unique = facts.identity.unique_id.as_deref();
+    match (&p.kind, unique) {
+        (PrincipalKind::User { .. }, Some(id)) => ctx.set_str("aws:userid", id.to_string()),
+        (
+            PrincipalKind::RoleSession {
+                session: Some(s), ..
+            },
+            Some(id),
+        ) => ctx.set_str("aws:userid", format!("{id}:{s}")),
+        (PrincipalKind::FederatedUser { name }, _) => {
+            let account = p.account.clone().unwrap_or_default();
+            ctx.set_str("aws:userid", format!("{account}:{name}"))
+        }
         _ => {}
     }
     if !p.is_anonymous() {

@@ -160,6 +160,15 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
             text: "a federated user with no session policy is implicitly denied".into(),
         });
     }
+    if ctx.get("aws:userid").is_none() && reads_key(&authorizations, "aws:userid") {
+        notes.push(Note {
+            decision: 17,
+            text: "aws:userid is not known (give the user's or role's unique ID, UserId or \
+                   RoleId, as identity.unique_id): conditions on it were evaluated with the \
+                   key absent"
+                .into(),
+        });
+    }
     let denied = !all_gates.is_empty() || authorizations.iter().any(|a| !a.allowed);
     let (status, error_code, aws_message) = if denied {
         let (status, code, msg) = denial_message(facts, request, &all_gates, &authorizations);
@@ -182,6 +191,16 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
         notes,
         context: ctx,
     }
+}
+
+/// Some evaluated condition of the authorizations reads `key` (keys are case-insensitive).
+fn reads_key(authorizations: &[Authorization], key: &str) -> bool {
+    authorizations
+        .iter()
+        .flat_map(|a| &a.policies)
+        .flat_map(|p| &p.statements)
+        .flat_map(|s| &s.conditions)
+        .any(|c| c.key.eq_ignore_ascii_case(key))
 }
 
 /// The ACL headers a request sends.

@@ -64,6 +64,8 @@ struct Entity {
     groups: Vec<(String, Origin)>,
     boundary: Option<PolicyRef>,
     tags: Map<String, Value>,
+    /// `UserId` / `RoleId`: the unique ID that `aws:userid` is made of.
+    unique_id: Option<String>,
 }
 
 /// A managed policy in its default version.
@@ -121,18 +123,19 @@ impl AuthDetails {
 
     fn read_page(&mut self, root: &Node<'_>) -> Result<(), DataError> {
         for u in root.list("UserDetailList")? {
-            let mut e = entity(&u, "UserName", "UserPolicyList")?;
+            let mut e = entity(&u, "UserName", "UserPolicyList", "UserId")?;
             for g in u.list("GroupList")? {
                 e.groups.push((g.str()?.to_string(), Origin::of(&g)));
             }
             self.users.push(e);
         }
         for g in root.list("GroupDetailList")? {
-            let e = entity(&g, "GroupName", "GroupPolicyList")?;
+            let e = entity(&g, "GroupName", "GroupPolicyList", "GroupId")?;
             self.groups.insert(e.name.clone(), e);
         }
         for r in root.list("RoleDetailList")? {
-            self.roles.push(entity(&r, "RoleName", "RolePolicyList")?);
+            self.roles
+                .push(entity(&r, "RoleName", "RolePolicyList", "RoleId")?);
         }
         for p in root.list("Policies")? {
             let arn = p.req_str("Arn")?.to_string();
@@ -244,6 +247,7 @@ impl AuthDetails {
             id.boundary = Some(m.document.clone());
         }
         id.tags = e.tags.clone();
+        id.unique_id = e.unique_id.clone();
         Ok(id)
     }
 
@@ -264,6 +268,8 @@ pub struct Identity {
     pub sources: Sources,
     /// The role's full ARN when it has a path, which a session ARN leaves out.
     pub role_arn: Option<String>,
+    /// The user's or role's unique ID (`identity.unique_id`).
+    unique_id: Option<String>,
 }
 
 impl Identity {
@@ -308,6 +314,16 @@ impl Identity {
         Ok(())
     }
 
+    /// The `identity` object of the fact document, without the unique ID: what principals
+    /// with the same permissions share (the matrix's identity classes).
+    pub fn shared_value(&self) -> Value {
+        let mut v = self.to_value();
+        if let Some(m) = v.as_object_mut() {
+            m.remove("unique_id");
+        }
+        v
+    }
+
     /// The `identity` object of the fact document.
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
@@ -318,11 +334,19 @@ impl Identity {
         if !self.tags.is_empty() {
             m.insert("tags".into(), Value::Object(self.tags.clone()));
         }
+        if let Some(id) = &self.unique_id {
+            m.insert("unique_id".into(), Value::String(id.clone()));
+        }
         Value::Object(m)
     }
 }
 
-fn entity(n: &Node<'_>, name_key: &str, inline_key: &str) -> Result<Entity, DataError> {
+fn entity(
+    n: &Node<'_>,
+    name_key: &str,
+    inline_key: &str,
+    id_key: &str,
+) -> Result<Entity, DataError> {
     let name = n.req_str(name_key)?.to_string();
     let arn = n.req_str("Arn")?.to_string();
     let mut inline = Vec::new();
@@ -361,6 +385,7 @@ fn entity(n: &Node<'_>, name_key: &str, inline_key: &str) -> Result<Entity, Data
         groups: Vec::new(),
         boundary,
         tags: tag_list(n, "Tags")?,
+        unique_id: n.opt_str(id_key)?.map(str::to_string),
     })
 }
 

@@ -77,7 +77,10 @@ impl Snapshots {
         let identity = side.world().auth.identity_for(&principal).ok()?;
         // A role with a path also carries its ARN in the request context.
         let path = identity.role_arn.is_some();
-        Some(format!("{account} {kind} {path} {}", identity.to_value()))
+        Some(format!(
+            "{account} {kind} {path} {}",
+            identity.shared_value()
+        ))
     }
 
     /// The snapshot directories, for sources.

@@ -61,6 +61,8 @@ pub struct Identity {
     pub policies: Vec<NamedPolicy>,
     pub permissions_boundary: Option<Policy>,
     pub tags: BTreeMap<String, String>,
+    /// The user's or role's unique ID (`AIDA…`, `AROA…`), which `aws:userid` is made of.
+    pub unique_id: Option<String>,
 }
 
 /// S3 Block Public Access settings (bucket or account level).
@@ -296,7 +298,11 @@ fn read_named(
 }
 
 fn read_identity(v: &Value) -> Result<Identity, FieldError> {
-    let o = Obj::new(v, "identity", &["policies", "permissions_boundary", "tags"])?;
+    let o = Obj::new(
+        v,
+        "identity",
+        &["policies", "permissions_boundary", "tags", "unique_id"],
+    )?;
     let policies = o
         .list("policies")
         .into_iter()
@@ -317,6 +323,7 @@ fn read_identity(v: &Value) -> Result<Identity, FieldError> {
         policies,
         permissions_boundary,
         tags: o.string_map("tags")?,
+        unique_id: o.opt_str("unique_id")?,
     })
 }
 
