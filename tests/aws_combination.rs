@@ -380,3 +380,76 @@ fn root_user_s1() {
         None
     )));
 }
+
+/// The notes (decisions.md) of a verdict: (row, text).
+fn notes(v: &Verdict) -> Vec<(u8, String)> {
+    v.notes
+        .iter()
+        .map(|n| (n.decision, n.text.clone()))
+        .collect()
+}
+
+// decisions.md #20: an RCP principal other than "*" is evaluated as written, and the
+// verdict says so (§1.6 [S63]: all of AWS's examples use "*").
+#[test]
+fn an_rcp_naming_a_user_is_evaluated_as_written_with_a_note_20() {
+    let mut d = doc(ALICE, Some(allow("s3:PutObject")), "111122223333", None);
+    d["accounts"] = json!({"111122223333": {"organization": "o-a1b2c3d4e5", "rcps": [{"target": "r-abcd", "policies": [{"name": "R", "document":
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": ALICE}, "Action": "s3:PutObject", "Resource": "*"}]}}]}]}});
+    let v = verdict(d.clone());
+    assert_eq!(v.decision, Decision::Denied);
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|(n, t)| *n == 20 && t.contains("resource control policy")),
+        "{:?}",
+        notes(&v)
+    );
+    // "*" is what AWS documents: no note.
+    d["accounts"]["111122223333"]["rcps"][0]["policies"][0]["document"]["Statement"][0]
+        ["Principal"] = json!("*");
+    assert!(notes(&verdict(d)).iter().all(|(n, _)| *n != 20));
+}
+
+// §1.9 [S26]: a Gateway endpoint policy's Principal must be "*". One naming a user by ARN
+// is evaluated as written (like #20), with a note; an Interface endpoint's is not noted.
+#[test]
+fn a_gateway_endpoint_policy_naming_a_user_is_noted_s26() {
+    let mut d = doc(ALICE, Some(allow("s3:PutObject")), "111122223333", None);
+    d["request"]["vpc_endpoint"] = json!("vpce-1a2b3c4d");
+    d["vpc_endpoint"] = json!({"id": "vpce-1a2b3c4d", "type": "Gateway", "policy":
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "s3:*", "Resource": "*"}]}});
+    let v = verdict(d.clone());
+    assert_eq!(v.decision, Decision::Allowed);
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|(n, t)| *n == 20 && t.contains("Gateway endpoint")),
+        "{:?}",
+        notes(&v)
+    );
+    d["vpc_endpoint"]["type"] = json!("Interface");
+    assert!(notes(&verdict(d)).iter().all(|(n, _)| *n != 20));
+}
+
+// S18/S19: aws:userid is always present; without identity.unique_id s3why cannot know a
+// user's, and says so when a policy tests it (decisions.md, further choices; #17).
+#[test]
+fn a_policy_testing_an_unknown_userid_is_noted_17() {
+    let mut d = doc(ALICE, None, "111122223333", None);
+    d["identity"] = json!({"policies": [{"name": "I", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": B,
+        "Condition": {"StringEquals": {"aws:userid": "AIDAALICEEXAMPLE00001"}}}]}}]});
+    let v = verdict(d.clone());
+    assert_eq!(v.decision, Decision::Denied);
+    assert!(
+        notes(&v)
+            .iter()
+            .any(|(n, t)| *n == 17 && t.contains("aws:userid is not known")),
+        "{:?}",
+        notes(&v)
+    );
+    d["identity"]["unique_id"] = json!("AIDAALICEEXAMPLE00001");
+    let v = verdict(d);
+    assert_eq!(v.decision, Decision::Allowed);
+    assert!(notes(&v).is_empty(), "{:?}", notes(&v));
+}

@@ -13,7 +13,7 @@ use super::context::Context;
 use super::evaluate::{AuthzRequest, EarlierTrace, MatchOptions, Reuse};
 use super::kms::{kms_use, resolve_key, KmsUse};
 use super::message;
-use super::policy::{Policy, PolicyType};
+use super::policy::{Policy, PolicyType, PrincipalEntry};
 use super::public::{is_public_grant, public_statement};
 use super::request_context::{kms_context, s3_context};
 
@@ -160,6 +160,7 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
             text: "a federated user with no session policy is implicitly denied".into(),
         });
     }
+    principal_notes(facts, request, &mut notes);
     if ctx.get("aws:userid").is_none() && reads_key(&authorizations, "aws:userid") {
         notes.push(Note {
             decision: 17,
@@ -190,6 +191,44 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
         kms: kms_trace,
         notes,
         context: ctx,
+    }
+}
+
+/// Decision #20: a resource control policy names a principal other than `"*"` (all of
+/// AWS's examples use `"*"`), or a Gateway endpoint's policy names one by ARN, where
+/// AWS says the principal must be `"*"` (S26): both are evaluated as written.
+fn principal_notes(facts: &Facts, request: &Request, notes: &mut Vec<Note>) {
+    let names = |policy: &Policy, other: fn(&PrincipalEntry) -> bool| {
+        policy.statements.iter().any(|s| {
+            s.principal
+                .as_ref()
+                .is_some_and(|(_, entries)| entries.iter().any(other))
+        })
+    };
+    let rcps = rcp_levels(facts, request, &facts.bucket.account);
+    if rcps
+        .iter()
+        .flat_map(|l| &l.policies)
+        .any(|p| names(&p.policy, |e| *e != PrincipalEntry::Everyone))
+    {
+        notes.push(Note {
+            decision: 20,
+            text:
+                "a resource control policy names a principal other than \"*\": evaluated as written"
+                    .into(),
+        });
+    }
+    if let (Some(_), Some(e)) = (&request.vpc_endpoint, &facts.vpc_endpoint) {
+        let by_arn =
+            |e: &PrincipalEntry| matches!(e, PrincipalEntry::Arn(_) | PrincipalEntry::UniqueId(_));
+        if e.endpoint_type == EndpointType::Gateway
+            && e.policy.as_ref().is_some_and(|p| names(p, by_arn))
+        {
+            notes.push(Note {
+                decision: 20,
+                text: "the Gateway endpoint's policy names a principal by ARN, where AWS supports only \"*\" (S26): evaluated as written, as for RCPs".into(),
+            });
+        }
     }
 }
 
