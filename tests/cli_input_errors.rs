@@ -214,3 +214,49 @@ fn a_closed_output_pipe_is_not_a_panic() {
         assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
     }
 }
+
+/// The RCP syntax page (aws-semantics §1.6 [S63]): Version 2012-10-17, no NotAction, and
+/// "Allow" only in AWS's RCPFullAWSAccess. AWS refuses other RCPs, so s3why does too;
+/// RCPFullAWSAccess itself and a customer's Deny are accepted.
+#[test]
+fn rcp_grammar_is_the_rcp_syntax_page() {
+    let with_rcp = |statement: &str, version: &str| {
+        format!(
+            r#"{{{REQ}, "accounts": {{"111122223333": {{"organization": "o-a1b2c3d4e5", "rcps": [{{"target": "r-abcd", "policies": [{{"name": "R", "document": {{{version}"Statement": [{statement}]}}}}]}}]}}}}}}"#
+        )
+    };
+    let v12 = r#""Version": "2012-10-17", "#;
+    let at = "accounts.111122223333.rcps[0].policies[0].document";
+    let refused = [
+        (
+            with_rcp(r#"{"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}"#, v12),
+            format!("{at}.Statement[0].Effect: \"Allow\" in a resource control policy is only AWS's RCPFullAWSAccess"),
+        ),
+        (
+            with_rcp(r#"{"Effect": "Deny", "Principal": "*", "NotAction": "s3:GetObject", "Resource": "*"}"#, v12),
+            format!("{at}.Statement[0].NotAction: not an element of resource control policies"),
+        ),
+        (
+            with_rcp(r#"{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}"#, ""),
+            format!("{at}.Version: a resource control policy needs \"Version\": \"2012-10-17\""),
+        ),
+    ];
+    for (i, (doc, expected)) in refused.iter().enumerate() {
+        let (code, err) = check(&format!("rcp{i}.json"), doc);
+        assert_eq!(code, 2, "case {i}: {err}");
+        assert!(
+            err.contains(expected.as_str()),
+            "case {i}: expected {expected:?} in {err:?}"
+        );
+    }
+    for (i, statement) in [
+        r#"{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}"#,
+        r#"{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (code, err) = check(&format!("rcp-ok{i}.json"), &with_rcp(statement, v12));
+        assert!(code < 2, "case {i}: {err}");
+    }
+}

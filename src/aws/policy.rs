@@ -209,6 +209,9 @@ impl Policy {
                 ))
             }
         };
+        if kind == PolicyType::Rcp {
+            check_rcp_grammar(obj, &version, &statements, path)?;
+        }
         Ok(Policy {
             version,
             id,
@@ -233,6 +236,60 @@ impl Policy {
             path: path.into(),
         })
     }
+}
+
+/// What the RCP syntax page (S63) allows beyond the common grammar: Version
+/// `2012-10-17`; no `NotAction`; `Allow` only in AWS's `RCPFullAWSAccess` (Principal,
+/// Action and Resource `"*"`, no condition), so every statement a customer writes is a
+/// `Deny`. AWS refuses other RCPs, so a fact document holding one is refused too.
+fn check_rcp_grammar(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    version: &str,
+    statements: &[Statement],
+    path: &str,
+) -> Result<(), FieldError> {
+    if version != "2012-10-17" {
+        return Err(FieldError::new(
+            &join(path, "Version"),
+            "a resource control policy needs \"Version\": \"2012-10-17\" (RCP syntax)",
+        ));
+    }
+    let raw: Vec<&serde_json::Value> = match obj.get("Statement") {
+        Some(serde_json::Value::Array(items)) => items.iter().collect(),
+        Some(single) => vec![single],
+        None => Vec::new(),
+    };
+    let spath = join(path, "Statement");
+    for (i, (raw, st)) in raw.iter().zip(statements).enumerate() {
+        let at = if obj.get("Statement").is_some_and(|v| v.is_array()) {
+            index(&spath, i)
+        } else {
+            spath.clone()
+        };
+        if raw.get("NotAction").is_some() {
+            return Err(FieldError::new(
+                &join(&at, "NotAction"),
+                "not an element of resource control policies (RCP syntax: Version, Statement, \
+                 Sid, Effect, Principal, Action, Resource, NotResource, Condition)",
+            ));
+        }
+        let star = |key: &str| {
+            raw.get(key)
+                .is_some_and(|v| v == "*" || *v == serde_json::json!(["*"]))
+        };
+        let full_access = star("Principal")
+            && star("Action")
+            && star("Resource")
+            && raw.get("Condition").is_none();
+        if st.effect == Effect::Allow && !full_access {
+            return Err(FieldError::new(
+                &join(&at, "Effect"),
+                "\"Allow\" in a resource control policy is only AWS's RCPFullAWSAccess \
+                 (Principal, Action and Resource \"*\"); an RCP a customer writes denies (RCP syntax)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A document given as a JSON string, possibly URL-encoded (as IAM's APIs return it).
