@@ -797,3 +797,23 @@ fn bad_values_are_located_errors() {
     .unwrap_err();
     assert!(err.message.contains("ISO 8601"));
 }
+
+/// S14: numeric operators compare numbers; a policy value that is no number ("NaN",
+/// "inf") or none a number can hold ("1e400") is refused like "abc", never compiled into
+/// a comparison that is always false.
+#[test]
+fn numeric_policy_values_must_be_finite_numbers_s14() {
+    for bad in ["NaN", "nan", "inf", "-Infinity", "1e400", "abc", ""] {
+        let e = Condition::compile("NumericLessThan", "s3:TlsVersion", &json!(bad), true, "c")
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(e.contains("is not a number"), "{bad:?}: {e:?}");
+    }
+    for ok in ["1.2", "-3", "+4", "2e3", " 7 "] {
+        assert!(
+            Condition::compile("NumericLessThan", "s3:TlsVersion", &json!(ok), true, "c").is_ok(),
+            "{ok:?}"
+        );
+    }
+}

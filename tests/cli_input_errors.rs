@@ -260,3 +260,61 @@ fn rcp_grammar_is_the_rcp_syntax_page() {
         assert!(code < 2, "case {i}: {err}");
     }
 }
+
+/// Keys AWS always gives with a type (S19 global condition keys, S29 S3's): a value in
+/// request.context that is not of the type is an error naming it. Read as nothing, a
+/// "yesterday" aws:CurrentTime turned a DateLessThan Deny off.
+#[test]
+fn typed_context_keys_take_values_of_their_type() {
+    let with_context = |k: &str, v: &str| {
+        format!(
+            r#"{{"request": {{"principal": "arn:aws:iam::111122223333:user/alice", "bucket": "b", "key": "k", "context": {{"{k}": {v}}}}}}}"#
+        )
+    };
+    for (i, (k, v, expected)) in [
+        (
+            "aws:CurrentTime",
+            r#""yesterday""#,
+            "request.context.aws:CurrentTime: \"yesterday\" is not a date",
+        ),
+        (
+            "s3:TlsVersion",
+            r#""abc""#,
+            "request.context.s3:TlsVersion: \"abc\" is not a number",
+        ),
+        (
+            "aws:SecureTransport",
+            r#""yes""#,
+            "\"yes\" is not true or false",
+        ),
+        (
+            "aws:SourceIp",
+            r#"["10.0.0.1", "ten"]"#,
+            "\"ten\" is not an IP address",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (code, err) = check(&format!("ctx{i}.json"), &with_context(k, v));
+        assert_eq!(code, 2, "case {i}: {err}");
+        assert!(
+            err.contains(expected),
+            "case {i}: expected {expected:?} in {err:?}"
+        );
+    }
+    for (i, (k, v)) in [
+        ("aws:CurrentTime", r#""2026-11-28T12:00:00Z""#),
+        ("aws:EpochTime", "1795867200"),
+        ("s3:TlsVersion", r#""1.2""#),
+        ("aws:SecureTransport", "false"),
+        ("aws:SourceIp", r#""2001:db8::1""#),
+        ("aws:PrincipalTag/team", r#""anything""#),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (code, err) = check(&format!("ctx-ok{i}.json"), &with_context(k, v));
+        assert!(code < 2, "case {i}: {err}");
+    }
+}

@@ -233,7 +233,7 @@ impl Condition {
             | BaseOp::NumericGreaterThanEquals => Values::Numbers(
                 raw_values
                     .iter()
-                    .map(|v| v.trim().parse::<f64>().map_err(|_| bad(v, "a number")))
+                    .map(|v| parse_number(v).ok_or_else(|| bad(v, "a number")))
                     .collect::<Result<_, _>>()?,
             ),
             BaseOp::DateEquals
@@ -366,9 +366,9 @@ impl Condition {
                 .iter()
                 .any(|t| t.resolve(ctx).is_some_and(|w| w.matches(value))),
             Values::Arns(patterns) => patterns.iter().any(|p| p.matches(value, ctx)),
-            Values::Numbers(ns) => match value.trim().parse::<f64>() {
-                Ok(v) => ns.iter().any(|n| compare(base, v, *n)),
-                Err(_) => false,
+            Values::Numbers(ns) => match parse_number(value) {
+                Some(v) => ns.iter().any(|n| compare(base, v, *n)),
+                None => false,
             },
             Values::Dates(ds) => match parse_date(value) {
                 Some(v) => ds.iter().any(|d| compare(base, v, *d)),
@@ -467,11 +467,21 @@ pub fn parse_cidr(text: &str) -> Option<IpNet> {
         .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
+/// A decimal number (`3`, `-1.5`, `2e3`): what Rust's float parser reads, less what it
+/// reads that is no number ("NaN", "inf") or none it can hold ("1e400").
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let decimal = !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
+    t.parse::<f64>().ok().filter(|n| decimal && n.is_finite())
+}
+
 /// An ISO 8601 (W3C profile) date or an epoch time in seconds, as seconds since the epoch.
 pub fn parse_date(text: &str) -> Option<f64> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
     let t = text.trim();
-    if let Ok(epoch) = t.parse::<f64>() {
+    if let Some(epoch) = parse_number(t) {
         return Some(epoch);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {

@@ -109,10 +109,10 @@ impl Request {
             Some(Value::Object(m)) => m
                 .iter()
                 .map(|(k, v)| {
-                    Ok((
-                        k.clone(),
-                        context_value(v, &join(&o.path_of("context"), k))?,
-                    ))
+                    let path = join(&o.path_of("context"), k);
+                    let value = context_value(v, &path)?;
+                    check_typed_key(k, &value, &path)?;
+                    Ok((k.clone(), value))
                 })
                 .collect::<Result<_, FieldError>>()?,
             Some(_) => {
@@ -196,6 +196,55 @@ fn read_session(v: &Value, path: &str) -> Result<Session, FieldError> {
         policies,
         tags: o.string_map("tags")?,
     })
+}
+
+/// The keys AWS sets with a type (global condition keys, S19; S3's, S29): a value given
+/// for one in `request.context` must be of that type. AWS never sends `aws:CurrentTime`
+/// "yesterday", and read as no date it would quietly turn a Date condition off.
+const TYPED_KEYS: &[(&str, &str)] = &[
+    ("aws:currenttime", "date"),
+    ("aws:epochtime", "date"),
+    ("aws:tokenissuetime", "date"),
+    ("s3:object-lock-retain-until-date", "date"),
+    ("aws:multifactorauthage", "number"),
+    ("s3:tlsversion", "number"),
+    ("s3:signatureage", "number"),
+    ("s3:object-lock-remaining-retention-days", "number"),
+    ("aws:securetransport", "boolean"),
+    ("aws:multifactorauthpresent", "boolean"),
+    ("aws:principalisawsservice", "boolean"),
+    ("aws:viaawsservice", "boolean"),
+    ("s3:objectcreationoperation", "boolean"),
+    ("aws:sourceip", "IP address"),
+    ("aws:vpcsourceip", "IP address"),
+];
+
+fn check_typed_key(key: &str, value: &ContextValue, path: &str) -> Result<(), FieldError> {
+    let folded = key.to_ascii_lowercase();
+    let Some((_, kind)) = TYPED_KEYS.iter().find(|(k, _)| *k == folded) else {
+        return Ok(());
+    };
+    let ok = |v: &str| match *kind {
+        "date" => crate::aws::condition::parse_date(v).is_some(),
+        "number" => crate::aws::condition::parse_number(v).is_some(),
+        "boolean" => v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false"),
+        _ => v.trim().parse::<IpAddr>().is_ok(),
+    };
+    match value.values().iter().find(|v| !ok(v)) {
+        Some(bad) => Err(FieldError::new(
+            path,
+            format!(
+                "{bad:?} is not {}, which AWS always gives for {key}",
+                match *kind {
+                    "date" => "a date (ISO 8601 or epoch seconds)",
+                    "number" => "a number",
+                    "boolean" => "true or false",
+                    _ => "an IP address",
+                }
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn context_value(v: &Value, path: &str) -> Result<ContextValue, FieldError> {
