@@ -72,16 +72,19 @@ fn finding_text(out: &mut String, f: &Value, st: &Style) {
         st.paint("1", &format!("[{}]", s("id"))),
         s("message")
     );
-    let mut at = format!("    policy: {}", s("policy"));
-    if let Some(stmt) = f.get("statement").and_then(Value::as_str) {
-        let _ = write!(at, ", statement {stmt}");
+    // A finding that names no policy (a team's inventory, say) gets no empty line.
+    if let Some(policy) = f.get("policy").and_then(Value::as_str) {
+        let mut at = format!("    policy: {policy}");
+        if let Some(stmt) = f.get("statement").and_then(Value::as_str) {
+            let _ = write!(at, ", statement {stmt}");
+        }
+        if let Some(loc) = f.get("location") {
+            let line = loc.get("line").and_then(Value::as_u64).unwrap_or(0);
+            let file = loc.get("file").and_then(Value::as_str).unwrap_or("");
+            let _ = write!(at, " ({file}:{line})");
+        }
+        let _ = writeln!(out, "{at}");
     }
-    if let Some(loc) = f.get("location") {
-        let line = loc.get("line").and_then(Value::as_u64).unwrap_or(0);
-        let file = loc.get("file").and_then(Value::as_str).unwrap_or("");
-        let _ = write!(at, " ({file}:{line})");
-    }
-    let _ = writeln!(out, "{at}");
     if let Some(fix) = f.get("fix") {
         if let Some(summary) = fix.get("summary").and_then(Value::as_str) {
             let _ = writeln!(out, "    fix: {summary}");

@@ -449,3 +449,44 @@ fn a_rule_folder_without_rule_files_is_an_error_not_an_empty_ruleset() {
     let diags: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(diags[0]["code"], "load::no-rule-files");
 }
+
+/// writing-rules.md: a finding's id is its metadata's. One no `# METADATA` block declares
+/// (a typo) fails the record with the findings rule and the nearest id, instead of coming
+/// out as an undeclared `error` finding on an allowed upload.
+#[test]
+fn a_finding_with_an_undeclared_id_fails_the_record() {
+    let file = rule_file(
+        "undeclared-id",
+        "typo.s3why",
+        "package acme.typo\n\n# METADATA\n# id: acme-bucket-note\n# title: A note\n# severity: info\nfindings contains f if {\n    f := {\"id\": \"acme-bucket-nte\", \"message\": \"a note\"}\n}\n",
+    );
+    let out = s3why(&[
+        "check",
+        "--rules",
+        file.to_str().unwrap(),
+        "examples/allowed-upload.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data.acme.typo.findings: finding id \"acme-bucket-nte\" is declared by no `# METADATA` block (did you mean \"acme-bucket-note\"?)"),
+        "{err}"
+    );
+    let file = rule_file(
+        "bad-field",
+        "field.s3why",
+        "package acme.field\n\n# METADATA\n# id: acme-field\n# title: A note\n# severity: info\nfindings contains f if {\n    f := {\"id\": \"acme-field\", \"message\": 3}\n}\n",
+    );
+    let out = s3why(&[
+        "check",
+        "--rules",
+        file.to_str().unwrap(),
+        "examples/allowed-upload.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("finding \"acme-field\": \"message\" must be a string"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -276,7 +276,7 @@ fn a_rule_that_fails_on_a_case_is_an_error_not_a_pass() {
         ],
     );
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("ERROR tests/fixtures/testing/rule-error/case.case.yaml:1: rule fails: a rule failed: a finding has no \"id\""), "{}", r.stdout);
+    assert!(r.stdout.contains("ERROR tests/fixtures/testing/rule-error/case.case.yaml:1: rule fails: a rule failed: data.fixture.broken.findings: a finding has no \"id\""), "{}", r.stdout);
     assert_eq!(last_line(&r.stdout), "0 passed, 1 failed");
 }
 

@@ -143,7 +143,7 @@ impl Ruleset {
         if let Some(request) = input.get(&Value::str("request")) {
             host.remember(request, verdict.clone());
         }
-        let mut out: Vec<Json> = Vec::new();
+        let mut out: Vec<(&str, Json)> = Vec::new();
         // One session: the packages share their helpers (the verdict, the fix search).
         let values = self
             .program
@@ -152,7 +152,7 @@ impl Ruleset {
         for (path, value) in self.findings_rules.iter().zip(values) {
             let Some(value) = value else { continue };
             match value.to_json() {
-                Json::Array(items) => out.extend(items),
+                Json::Array(items) => out.extend(items.into_iter().map(|f| (path.as_str(), f))),
                 other => {
                     return Err(RuleError(format!(
                         "{path} is not a set of findings: {other}"
@@ -162,7 +162,10 @@ impl Ruleset {
         }
         let findings: Vec<Json> = out
             .into_iter()
-            .map(|f| self.complete(f))
+            .map(|(path, f)| {
+                self.complete(f)
+                    .map_err(|e| RuleError(format!("{path}: {}", e.0)))
+            })
             .collect::<Result<_, _>>()?;
         Ok(in_order(findings))
     }
@@ -198,32 +201,69 @@ impl Ruleset {
         }
     }
 
-    /// Fills a finding's severity and title from its rule's metadata, and checks it has an id.
+    /// Fills a finding's severity, title and docs from the metadata of its id, after
+    /// checking it has what writing-rules.md says a finding needs: an `id` that some
+    /// `# METADATA` block declares (a typo must not become an `error` finding on an
+    /// allowed upload) and a `message`; a `policy` and a `fix` `summary`, when given, are
+    /// strings.
     fn complete(&self, mut f: Json) -> Result<Json, RuleError> {
+        let shown = |f: &Json| {
+            let text = f.to_string();
+            match text.char_indices().nth(200) {
+                Some((i, _)) => format!("{}…", &text[..i]),
+                None => text,
+            }
+        };
         let Some(obj) = f.as_object_mut() else {
-            return Err(RuleError(format!("a finding must be an object, got {f}")));
+            return Err(RuleError(format!(
+                "a finding must be an object, got {}",
+                shown(&f)
+            )));
         };
         let Some(id) = obj.get("id").and_then(Json::as_str).map(str::to_string) else {
             return Err(RuleError(format!(
                 "a finding has no \"id\": {}",
-                Json::Object(obj.clone())
+                shown(&Json::Object(obj.clone()))
             )));
         };
-        if let Some(info) = self.program.rules().iter().find(|r| r.id == id) {
-            if !obj.contains_key("severity") {
-                obj.insert(
-                    "severity".into(),
-                    Json::from(info.severity.clone().unwrap_or_else(|| "error".into())),
-                );
-            }
-            if let (false, Some(t)) = (obj.contains_key("title"), &info.title) {
-                obj.insert("title".into(), Json::from(t.clone()));
-            }
-            if let (false, Some(d)) = (obj.contains_key("docs"), &info.docs) {
-                obj.insert("docs".into(), Json::from(d.clone()));
+        let Some(info) = self.program.rules().iter().find(|r| r.id == id) else {
+            let hint =
+                crate::lang::diag::suggest(&id, self.program.rules().iter().map(|r| r.id.as_str()))
+                    .map(|s| format!(" (did you mean {s:?}?)"))
+                    .unwrap_or_default();
+            return Err(RuleError(format!(
+                "finding id {id:?} is declared by no `# METADATA` block{hint}: give the rule \
+                 that makes it a metadata block with `id: {id}`"
+            )));
+        };
+        let summary = obj.get("fix").and_then(|x| x.get("summary"));
+        for (field, ok) in [
+            ("policy", obj.get("policy").is_none_or(Json::is_string)),
+            ("message", obj.get("message").is_some_and(Json::is_string)),
+            (
+                "fix.summary",
+                obj.get("fix").is_none() || summary.is_some_and(Json::is_string),
+            ),
+        ] {
+            if !ok {
+                return Err(RuleError(format!(
+                    "finding {id:?}: \"{field}\" must be a string (writing-rules.md): {}",
+                    shown(&Json::Object(obj.clone()))
+                )));
             }
         }
-        obj.entry("severity").or_insert_with(|| Json::from("error"));
+        if !obj.contains_key("severity") {
+            obj.insert(
+                "severity".into(),
+                Json::from(info.severity.clone().unwrap_or_else(|| "error".into())),
+            );
+        }
+        if let (false, Some(t)) = (obj.contains_key("title"), &info.title) {
+            obj.insert("title".into(), Json::from(t.clone()));
+        }
+        if let (false, Some(d)) = (obj.contains_key("docs"), &info.docs) {
+            obj.insert("docs".into(), Json::from(d.clone()));
+        }
         Ok(f)
     }
 }
