@@ -238,7 +238,7 @@ impl Ruleset {
         };
         let summary = obj.get("fix").and_then(|x| x.get("summary"));
         for (field, ok) in [
-            ("policy", obj.get("policy").is_none_or(Json::is_string)),
+            ("policy", obj.get("policy").map_or(true, Json::is_string)),
             ("message", obj.get("message").is_some_and(Json::is_string)),
             (
                 "fix.summary",
