@@ -340,6 +340,16 @@ fn the_xml_error_body_with_a_wrapped_message() {
     assert_eq!(m.reason, policy(NamedPolicy::Identity, true));
 }
 
+/// The XML body escapes the message's quotes and ampersands (XML 1.0 predefined
+/// entities): `&quot;` around the resource, `&amp;` in a key, are read unescaped.
+#[test]
+fn the_xml_error_body_with_escaped_characters() {
+    let m = parse("<Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::111122223333:user/alice is not authorized to perform: s3:PutObject on resource: &quot;arn:aws:s3:::example-bucket/r&amp;d/q1&#46;csv&quot; because no identity-based policy allows the s3:PutObject action</Message><RequestId>X</RequestId></Error>").unwrap();
+    assert_eq!(m.bucket.as_deref(), Some("example-bucket"));
+    assert_eq!(m.key.as_deref(), Some("r&d/q1.csv"));
+    assert_eq!(m.reason, policy(NamedPolicy::Identity, false));
+}
+
 /// A KMS message names the key, not the bucket; the transfer's destination gives the
 /// bucket, and the request's action stays the upload's, not the KMS one (S62).
 #[test]

@@ -142,7 +142,10 @@ pub fn parse(message: &str) -> Result<DeniedMessage, DataError> {
         reason: Reason::Generic,
         policy_arn: None,
     };
-    let text = join_lines(message);
+    let mut text = join_lines(message);
+    if text.contains("<Message>") {
+        text = xml_unescape(&text);
+    }
     let rest = unwrap(&text, &mut out)?;
     let bare = rest.trim_end_matches('.');
     if bare.eq_ignore_ascii_case("Access Denied") {
@@ -232,6 +235,46 @@ fn join_lines(text: &str) -> String {
         }
         out.push(c);
     }
+    out
+}
+
+/// S3's XML error body escapes `"`, `&`, `<`, `>` and `'` in the message (a quoted
+/// resource ARN is `&quot;arn:...&quot;`, a key `r&amp;d/`): the text with them, and
+/// numeric references, unescaped. Applied to an XML body only: elsewhere `&amp;` may be
+/// a key's own text.
+fn xml_unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let decoded = tail.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let ch = match &tail[1..end] {
+                "quot" => Some('"'),
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "apos" => Some('\''),
+                n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
+                n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            ch.map(|c| (c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &tail[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
