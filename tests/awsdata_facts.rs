@@ -525,6 +525,10 @@ fn cross_account_without_the_principals_snapshot_says_so() {
         err.starts_with("error: --principal: arn:aws:iam::111122223333:user/alice: no snapshot of account 111122223333"),
         "{err}"
     );
+    assert!(
+        err.contains("the principal's; give its snapshot too") && err.lines().count() == 1,
+        "one line, no stray continuation: {err}"
+    );
     let err = facts_error(&[
         "--snapshot",
         SNAP,

@@ -295,3 +295,37 @@ fn a_setting_of_the_wrong_type_is_an_error_not_off() {
     }
     assert!(bucket.is_empty(), "{bucket:?}");
 }
+
+/// Fields AWS always prints are required, so another command's output, or a cut file, is
+/// not read as a default: LocationConstraint (null for us-east-1, API_GetBucketLocation),
+/// a tag's Value ("" when empty), an EncryptionType of SSE-C or NONE
+/// (API_BlockedEncryptionTypes).
+#[test]
+fn fields_aws_always_prints_are_required() {
+    let e = s3::bucket_location(&doc("loc.json", json!({}))).unwrap_err();
+    assert_eq!(e.path, "LocationConstraint", "{e}");
+    let e = s3::bucket_location(&doc(
+        "loc.json",
+        json!({"ServerSideEncryptionConfiguration": {"Rules": []}}),
+    ))
+    .unwrap_err();
+    assert_eq!(e.path, "LocationConstraint", "{e}");
+
+    let mut details = json!({"UserDetailList": [user("alice", &[])], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+    details["UserDetailList"][0]["Tags"] = json!([{"Key": "team"}]);
+    let e = AuthDetails::from_pages(&[doc("auth.json", details)]).unwrap_err();
+    assert_eq!(e.path, "UserDetailList[0].Tags[0].Value", "{e}");
+
+    let mut bucket = serde_json::Map::new();
+    let mut src = Vec::new();
+    let d = doc(
+        "enc.json",
+        json!({"ServerSideEncryptionConfiguration": {"Rules": [{"BlockedEncryptionTypes": {"EncryptionType": ["SSE-X"]}}]}}),
+    );
+    let e = s3::bucket_encryption(&d, &mut bucket, &mut src).unwrap_err();
+    assert_eq!(
+        e.path,
+        "ServerSideEncryptionConfiguration.Rules[0].BlockedEncryptionTypes.EncryptionType[0]",
+        "{e}"
+    );
+}

@@ -112,6 +112,7 @@ fn wrong_shapes_say_what_was_expected() {
         (r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k", "vpc_endpoint": "vpce-1"}}"#, "vpc_endpoint: missing: required when request.vpc_endpoint is set"),
         (&format!(r#"{{{REQ}, "kms_keys": [{{"arn": "alias/foo"}}]}}"#), "kms_keys[0].arn: \"alias/foo\" is not a KMS key ARN"),
         (&format!(r#"{{{REQ}, "bucket": {{"ownership_controls": {{"Rules": [{{"ObjectOwnership": "Enforced"}}]}}}}}}"#), "bucket.ownership_controls.Rules[0].ObjectOwnership: \"Enforced\": expected BucketOwnerEnforced"),
+        (&format!(r#"{{{REQ}, "bucket": {{"blocked_encryption_types": ["SSE-X"]}}}}"#), "bucket.blocked_encryption_types[0]: \"SSE-X\": expected \"SSE-C\""),
         ("[]", "expected an object, found an array"),
     ];
     for (i, (doc, expected)) in cases.iter().enumerate() {

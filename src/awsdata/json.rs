@@ -248,7 +248,8 @@ pub fn tag_list(n: &Node<'_>, key: &str) -> Result<serde_json::Map<String, Value
     let mut out = serde_json::Map::new();
     for t in n.list(key)? {
         let k = t.req_str("Key")?;
-        let v = t.opt_str("Value")?.unwrap_or("");
+        // AWS prints every tag with its Value ("" when empty).
+        let v = t.req_str("Value")?;
         out.insert(k.to_string(), Value::String(v.to_string()));
     }
     Ok(out)

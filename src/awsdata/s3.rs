@@ -54,7 +54,13 @@ pub fn bucket_encryption(
     for rule in &rules {
         if let Some(b) = rule.get("BlockedEncryptionTypes")? {
             for t in b.list("EncryptionType")? {
-                let t = t.str()?;
+                let node = t;
+                let t = node.str()?;
+                if t != "SSE-C" && t != "NONE" {
+                    return Err(node.err(format!(
+                        "{t:?}: expected SSE-C or NONE (API_BlockedEncryptionTypes)"
+                    )));
+                }
                 // NONE means nothing is blocked.
                 if t != "NONE" && !blocked.contains(&t) {
                     blocked.push(t);
@@ -156,6 +162,17 @@ pub fn request_payment(doc: &Doc, bucket: &mut Map<String, Value>) -> Result<(),
 pub fn bucket_location(doc: &Doc) -> Result<String, DataError> {
     let root = doc.root();
     expect_object(&root, "aws s3api get-bucket-location")?;
+    // The key is always there, null for us-east-1: a file without it is another answer.
+    root.value
+        .as_object()
+        .filter(|m| m.contains_key("LocationConstraint"))
+        .ok_or_else(|| {
+            DataError::new(
+                root.file,
+                "LocationConstraint",
+                "missing: the AWS CLI output has this field (null for us-east-1)",
+            )
+        })?;
     Ok(match root.opt_str("LocationConstraint")? {
         None | Some("") => "us-east-1".into(),
         Some("EU") => "eu-west-1".into(),

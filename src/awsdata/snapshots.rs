@@ -125,7 +125,7 @@ impl Snapshots {
                     "",
                     "--principal",
                     format!(
-                        "{principal_text}: no snapshot of account {a}, the principal's; \\
+                        "{principal_text}: no snapshot of account {a}, the principal's; \
                          give its snapshot too (--snapshot DIR, once per account)"
                     ),
                 )

@@ -457,7 +457,19 @@ fn read_bucket(v: Option<&Value>, request: &Request) -> Result<Bucket, FieldErro
     let blocked_encryption_types = o
         .list("blocked_encryption_types")
         .into_iter()
-        .map(|(p, v)| scalar_text(v, &p))
+        .map(|(p, v)| {
+            let t = scalar_text(v, &p)?;
+            // API_BlockedEncryptionTypes: SSE-C is the type S3 blocks; NONE blocks none.
+            match t.as_str() {
+                "SSE-C" | "NONE" => Ok(t),
+                _ => Err(FieldError::new(
+                    &p,
+                    format!(
+                        "{t:?}: expected \"SSE-C\" (or \"NONE\"), the encryption types S3 blocks"
+                    ),
+                )),
+            }
+        })
         .collect::<Result<_, _>>()?;
     Ok(Bucket {
         name,
