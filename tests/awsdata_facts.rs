@@ -797,3 +797,24 @@ fn printed_commands_feed_back_into_facts() {
     let back = alice_q1_from(SNAP, &flags);
     assert_eq!(back["request"]["headers"], headers, "{command}");
 }
+
+/// A role named by an ARN without its path (`role/data-pipeline` for
+/// `role/service/data-pipeline`, reference_identifiers.html: the path is part of the
+/// ARN): the error gives the ARN to use.
+#[test]
+fn a_role_arn_without_its_path_is_pointed_to_the_right_arn() {
+    let err = facts_error(&[
+        "--snapshot",
+        SNAP,
+        "--principal",
+        "arn:aws:iam::111122223333:role/data-pipeline",
+        "--bucket",
+        "example-bucket",
+        "--key",
+        "k",
+    ]);
+    assert!(
+        err.contains("no role data-pipeline in account 111122223333: its ARN is arn:aws:iam::111122223333:role/service/data-pipeline, with its path"),
+        "{err}"
+    );
+}

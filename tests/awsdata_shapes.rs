@@ -329,3 +329,27 @@ fn fields_aws_always_prints_are_required() {
         "{e}"
     );
 }
+
+/// A file that holds no output: empty (the command failed, its error went to standard
+/// error), or the AWS CLI's error text saved in its place (`> f 2>&1`). Each says so
+/// rather than "invalid JSON" or "cut off".
+#[test]
+fn a_file_without_output_says_why() {
+    let e = Doc::from_text("pab.json", "\n").err().unwrap();
+    assert!(e.message.starts_with("the file is empty"), "{e}");
+    let e = Doc::from_text(
+        "pab.json",
+        "\nAn error occurred (NoSuchPublicAccessBlockConfiguration) when calling the GetPublicAccessBlock operation: The public access block configuration was not found\n",
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        e.message,
+        "the file holds the AWS CLI's error (NoSuchPublicAccessBlockConfiguration), not its output: AWS's way of saying the setting is not set: leave the file out"
+    );
+    let e = Doc::from_text("policy.json", "An error occurred (AccessDenied) when calling the GetBucketPolicy operation: Access Denied").err().unwrap();
+    assert!(
+        e.message.contains("(AccessDenied)") && e.message.contains("run it again"),
+        "{e}"
+    );
+}

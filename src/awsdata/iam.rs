@@ -204,10 +204,18 @@ impl AuthDetails {
                         }
                 });
                 found.ok_or_else(|| {
+                    // The role named without its path (role/NAME for role/service/NAME).
+                    let same_name = self
+                        .roles
+                        .iter()
+                        .find(|r| r.name == *role_name && r.arn.split(':').nth(4) == Some(account));
+                    let hint = same_name
+                        .map(|r| format!(": its ARN is {}, with its path", r.arn))
+                        .unwrap_or_default();
                     DataError::new(
                         &files,
                         "RoleDetailList",
-                        format!("no role named {role_name} in account {account}"),
+                        format!("no role {role_path_name} in account {account}{hint}"),
                     )
                 })?
             }

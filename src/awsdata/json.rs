@@ -18,6 +18,14 @@ pub struct Doc {
     pub value: Value,
 }
 
+/// The error code of the AWS CLI's error text (`An error occurred (CODE) when calling
+/// ...`), saved where its JSON output was expected (`aws ... > f 2>&1`).
+fn cli_error_code(text: &str) -> Option<&str> {
+    let t = text.trim_start();
+    let rest = t.strip_prefix("An error occurred (")?;
+    rest.split_once(')').map(|(code, _)| code)
+}
+
 impl Doc {
     /// Reads and parses a JSON file.
     pub fn read(path: &Path) -> Result<Doc, DataError> {
@@ -29,6 +37,26 @@ impl Doc {
 
     /// Parses JSON text; a syntax error (a cut-off file included) gives line and column.
     pub fn from_text(name: &str, text: &str) -> Result<Doc, DataError> {
+        if text.trim().is_empty() {
+            return Err(DataError::new(
+                name,
+                "",
+                "the file is empty: did the command that fills it fail? (the AWS CLI prints \
+                 its error on standard error)",
+            ));
+        }
+        if let Some(code) = cli_error_code(text) {
+            let what = if code.starts_with("NoSuch") || code.ends_with("NotFoundError") {
+                "AWS's way of saying the setting is not set: leave the file out"
+            } else {
+                "the command failed: run it again with the rights it needs"
+            };
+            return Err(DataError::new(
+                name,
+                "",
+                format!("the file holds the AWS CLI's error ({code}), not its output: {what}"),
+            ));
+        }
         let value: Value = serde_json::from_str(text).map_err(|e| {
             let message = e.to_string();
             let message = message
