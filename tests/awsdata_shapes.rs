@@ -353,3 +353,31 @@ fn a_file_without_output_says_why() {
         "{e}"
     );
 }
+
+/// Pages of one answer never repeat a user, role, group or policy; a repeat (pages of two
+/// answers mixed) is an error at the repeat, not a silent "first one wins".
+#[test]
+fn an_entry_listed_twice_across_pages_is_an_error() {
+    let page = |marker: bool| {
+        let mut p = json!({"UserDetailList": [user("bob", &[])], "GroupDetailList": [], "RoleDetailList": [], "Policies": []});
+        if marker {
+            p["IsTruncated"] = json!(true);
+            p["Marker"] = json!("m1");
+        } else {
+            p["IsTruncated"] = json!(false);
+        }
+        p
+    };
+    let e = AuthDetails::from_pages(&[
+        doc("page1.json", page(true)),
+        doc("page2.json", page(false)),
+    ])
+    .unwrap_err();
+    assert_eq!(e.file, "page2.json", "{e}");
+    assert_eq!(e.path, "UserDetailList[0]", "{e}");
+    assert!(
+        e.message
+            .starts_with("arn:aws:iam::111122223333:user/bob is listed twice"),
+        "{e}"
+    );
+}

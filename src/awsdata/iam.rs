@@ -88,6 +88,8 @@ pub struct AuthDetails {
     policies: BTreeMap<String, Managed>,
     /// The files read, for messages.
     files: Vec<String>,
+    /// Every user and role ARN read so far.
+    arns: std::collections::HashSet<String>,
 }
 
 impl AuthDetails {
@@ -122,25 +124,47 @@ impl AuthDetails {
     }
 
     fn read_page(&mut self, root: &Node<'_>) -> Result<(), DataError> {
+        // The pages of one answer never list an entry twice: a repeat means pages of two
+        // answers (two accounts, or an older snapshot) mixed, and which copy to believe is
+        // anyone's guess.
+        let twice = |n: &Node<'_>, what: &str| {
+            n.err(format!(
+                "{what} is listed twice in the pages given: pages of one \
+                 get-account-authorization-details answer never repeat an entry (are pages \
+                 of two answers mixed?)"
+            ))
+        };
         for u in root.list("UserDetailList")? {
             let mut e = entity(&u, "UserName", "UserPolicyList", "UserId")?;
             for g in u.list("GroupList")? {
                 e.groups.push((g.str()?.to_string(), Origin::of(&g)));
             }
+            if !self.arns.insert(e.arn.clone()) {
+                return Err(twice(&u, &e.arn));
+            }
             self.users.push(e);
         }
         for g in root.list("GroupDetailList")? {
             let e = entity(&g, "GroupName", "GroupPolicyList", "GroupId")?;
+            if self.groups.contains_key(&e.name) {
+                return Err(twice(&g, &format!("group {}", e.name)));
+            }
             self.groups.insert(e.name.clone(), e);
         }
         for r in root.list("RoleDetailList")? {
-            self.roles
-                .push(entity(&r, "RoleName", "RolePolicyList", "RoleId")?);
+            let e = entity(&r, "RoleName", "RolePolicyList", "RoleId")?;
+            if !self.arns.insert(e.arn.clone()) {
+                return Err(twice(&r, &e.arn));
+            }
+            self.roles.push(e);
         }
         for p in root.list("Policies")? {
             let arn = p.req_str("Arn")?.to_string();
             let name = p.opt_str("PolicyName")?.unwrap_or(&arn).to_string();
             let (document, origin) = default_version(&p)?;
+            if self.policies.contains_key(&arn) {
+                return Err(twice(&p, &arn));
+            }
             self.policies.insert(
                 arn,
                 Managed {
