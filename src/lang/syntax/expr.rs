@@ -5,6 +5,7 @@
 use super::ast::*;
 use super::lower::{internal, Lowerer, Res};
 use super::{too_deep, Rule, MAX_NESTING};
+use crate::lang::diag::Diagnostic;
 
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -149,7 +150,7 @@ impl Lowerer<'_> {
             },
             Rule::string => {
                 let mut sk = self.kids(inner);
-                ExprKind::String(unescape(sk.next(Rule::str_inner)?.as_str()))
+                ExprKind::String(self.unescape_at(&sk.next(Rule::str_inner)?))
             }
             Rule::raw_string => {
                 let mut sk = self.kids(inner);
@@ -168,11 +169,28 @@ impl Lowerer<'_> {
         Ok(Node::new(kind, span))
     }
 
+    /// A string's text with its escapes decoded; a lone UTF-16 surrogate escape is
+    /// reported (`syntax::escape`) and read as U+FFFD.
+    fn unescape_at(&self, p: &Pair<'_, Rule>) -> String {
+        let (text, bad) = unescape(p.as_str());
+        if let Some(bad) = bad {
+            self.report(
+                Diagnostic::error(
+                    "syntax::escape",
+                    self.span(p),
+                    format!("`{bad}` is half of a UTF-16 surrogate pair"),
+                )
+                .with_help("write the character itself, or both halves: \\ud83d\\ude00 is 😀"),
+            );
+        }
+        text
+    }
+
     fn fstring(&self, p: Pair<'_, Rule>) -> Res<Vec<InterpPart>> {
         let mut parts = Vec::new();
         for part in self.kids(p).rest() {
             match part.as_rule() {
-                Rule::fstr_text => parts.push(InterpPart::Text(unescape(part.as_str()))),
+                Rule::fstr_text => parts.push(InterpPart::Text(self.unescape_at(&part))),
                 Rule::fstr_hole => {
                     let mut hk = self.kids(part);
                     parts.push(InterpPart::Hole(self.expr(hk.next(Rule::expr)?)?));
@@ -246,10 +264,17 @@ impl Lowerer<'_> {
     }
 }
 
-/// Decodes the escapes the grammar admits (`\" \\ \/ \b \f \n \r \t \{ \} \uXXXX`).
-pub(super) fn unescape(s: &str) -> String {
+/// Decodes the escapes the grammar admits (`\" \\ \/ \b \f \n \r \t \{ \} \uXXXX`),
+/// a character beyond U+FFFF as a surrogate pair (`\ud83d\ude00`) as JSON writes it.
+/// Also returns the first lone surrogate escape, which no character is (read as U+FFFD).
+pub(super) fn unescape(s: &str) -> (String, Option<String>) {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
+    let mut lone = None;
+    let mut chars = s.chars().peekable();
+    let hex4 = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+        let hex: String = chars.by_ref().take(4).collect();
+        u32::from_str_radix(&hex, 16).ok()
+    };
     while let Some(c) = chars.next() {
         if c != '\\' {
             out.push(c);
@@ -262,13 +287,32 @@ pub(super) fn unescape(s: &str) -> String {
             Some('b') => out.push('\u{8}'),
             Some('f') => out.push('\u{c}'),
             Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                let c = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                let unit = hex4(&mut chars).unwrap_or(0xfffd);
+                let c = if (0xd800..0xdc00).contains(&unit) {
+                    // A high surrogate: a low one must follow, as `\uDC00`..`\uDFFF`.
+                    let mut ahead = chars.clone();
+                    let low = (ahead.next() == Some('\\') && ahead.next() == Some('u'))
+                        .then(|| hex4(&mut ahead))
+                        .flatten()
+                        .filter(|l| (0xdc00..0xe000).contains(l));
+                    match low {
+                        Some(low) => {
+                            chars = ahead;
+                            char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))
+                        }
+                        None => None,
+                    }
+                } else {
+                    char::from_u32(unit)
+                };
+                if c.is_none() && lone.is_none() {
+                    lone = Some(format!("\\u{unit:04x}"));
+                }
                 out.push(c.unwrap_or('\u{fffd}'));
             }
             Some(other) => out.push(other),
             None => {}
         }
     }
-    out
+    (out, lone)
 }
