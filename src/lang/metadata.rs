@@ -100,6 +100,7 @@ fn parse_lines(
 ) -> RuleInfo {
     let mut info = RuleInfo::default();
     let mut last_key: Option<String> = None;
+    let mut seen = std::collections::HashSet::new();
     for c in lines {
         let raw = c.text.strip_prefix(' ').unwrap_or(&c.text);
         let span = span_of(c.start, c.end);
@@ -118,6 +119,32 @@ fn parse_lines(
             continue;
         };
         let (key, value) = (key.trim().to_string(), value.trim().to_string());
+        if !seen.insert(key.clone()) {
+            errors.push(Diagnostic::error(
+                "check::metadata",
+                span,
+                format!("`{key}` is given twice in this metadata block"),
+            ));
+        } else if !KNOWN.contains(&key.as_str()) {
+            // A custom key is allowed; one a letter or two from a known key is a typo
+            // that would silently leave the rule without, say, its title.
+            let near = KNOWN
+                .iter()
+                .map(|k| (crate::lang::diag::edit_distance(&key, k), *k))
+                .filter(|(d, _)| *d <= 2 && key.len() >= 4)
+                .min()
+                .map(|(_, k)| k);
+            if let Some(near) = near {
+                errors.push(
+                    Diagnostic::error(
+                        "check::metadata",
+                        span,
+                        format!("unknown metadata key `{key}`"),
+                    )
+                    .with_help(format!("did you mean `{near}`?")),
+                );
+            }
+        }
         set(&mut info, &key, value, span, errors);
         last_key = Some(key);
     }
@@ -129,6 +156,9 @@ fn parse_lines(
     }
     info
 }
+
+/// The keys s3why reads; any other is kept in `custom`.
+const KNOWN: &[&str] = &["id", "title", "description", "docs", "severity", "tags"];
 
 fn set(info: &mut RuleInfo, key: &str, value: String, span: Span, errors: &mut Vec<Diagnostic>) {
     match key {
