@@ -118,10 +118,13 @@ fn array_concat(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
 /// `array.slice(arr, start, stop)`: indices clamped to the array, as in Rego.
 fn array_slice(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     let arr = arg_array(a, 0)?;
+    // Indices are clamped to the array (language.md), however far out they are.
     let clamp = |f: f64| -> usize {
-        Number::new(f.max(0.0))
-            .as_i64()
-            .map_or(0, |i| (i as usize).min(arr.len()))
+        if f >= arr.len() as f64 {
+            arr.len()
+        } else {
+            Number::new(f.max(0.0)).as_i64().map_or(0, |i| i as usize)
+        }
     };
     let start = clamp(arg_num(a, 1)?.trunc());
     let stop = clamp(arg_num(a, 2)?.trunc()).max(start);
