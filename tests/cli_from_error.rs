@@ -190,3 +190,25 @@ fn an_allowed_verdict_for_a_refused_request_says_the_facts_differ() {
     let (_, out, _) = s3why(&["check", "examples/allowed-upload.json"]);
     assert!(!out.contains("But AWS refused"), "{out}");
 }
+
+/// A message about another principal, bucket or key than the fact document's: the
+/// verdict is the facts', and standard error says which fields differ.
+#[test]
+fn a_message_about_another_request_than_the_facts_is_pointed_out() {
+    let msg = "User: arn:aws:iam::111122223333:user/bob is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::other-bucket/zzz\" because no identity-based policy allows the s3:PutObject action";
+    let (code, _, err) = s3why(&["check", "--from-error", msg, "examples/allowed-upload.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: the message is about another request than examples/allowed-upload.json: principal arn:aws:iam::111122223333:user/bob (the facts: arn:aws:iam::111122223333:user/alice), bucket other-bucket (the facts: DOC-EXAMPLE-BUCKET), key zzz (the facts: examplefile.jpg)"),
+        "{err}"
+    );
+    // The same request: no warning.
+    let same = "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::DOC-EXAMPLE-BUCKET/examplefile.jpg\" because no identity-based policy allows the s3:PutObject action";
+    let (_, _, err) = s3why(&[
+        "check",
+        "--from-error",
+        same,
+        "examples/allowed-upload.json",
+    ]);
+    assert!(!err.contains("warning"), "{err}");
+}

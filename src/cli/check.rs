@@ -80,7 +80,13 @@ pub fn run_check(args: &CheckArgs) -> Status {
         }
     };
     let result = match (&args.file, &message) {
-        (Some(file), _) => evaluate(file, &args.rules),
+        (Some(file), _) => {
+            let result = evaluate(file, &args.rules);
+            if let (Some(m), Some(facts)) = (&message, read_quietly(file)) {
+                warn_if_other_request(m, &facts.request, file);
+            }
+            result
+        }
         (None, Some(m)) if !args.snapshot.is_empty() => {
             evaluate_snapshot(m, &args.snapshot, &args.rules)
         }
@@ -118,6 +124,50 @@ pub fn run_check(args: &CheckArgs) -> Status {
         }
     }
     status_of(verdict.decision)
+}
+
+/// The fact document again, for comparing its request with the message (its errors were
+/// reported by the evaluation; standard input cannot be read twice).
+fn read_quietly(file: &str) -> Option<s3why::facts::Facts> {
+    if file == "-" {
+        return None;
+    }
+    read_facts_text(file).ok().map(|(_, facts)| facts)
+}
+
+/// A message about another request than the fact document's: the verdict is the facts',
+/// which says nothing of the refusal pasted. Said on standard error, field by field.
+fn warn_if_other_request(
+    m: &from_error::DeniedMessage,
+    request: &s3why::facts::Request,
+    file: &str,
+) {
+    let mut differ = Vec::new();
+    if let Some(p) = m
+        .principal
+        .as_deref()
+        .filter(|p| *p != request.principal.arn)
+    {
+        differ.push(format!(
+            "principal {p} (the facts: {})",
+            request.principal.arn
+        ));
+    }
+    if let Some(b) = m.bucket.as_deref().filter(|b| *b != request.bucket) {
+        differ.push(format!("bucket {b} (the facts: {})", request.bucket));
+    }
+    if let (Some(k), Some(fk)) = (m.key.as_deref(), request.key.as_deref()) {
+        if k != fk {
+            differ.push(format!("key {k} (the facts: {fk})"));
+        }
+    }
+    if !differ.is_empty() {
+        eprintln!(
+            "warning: the message is about another request than {file}: {}; the verdict is \
+             the facts' own",
+            differ.join(", ")
+        );
+    }
 }
 
 /// After an allowed verdict for a request AWS refused: the facts are not what AWS saw.

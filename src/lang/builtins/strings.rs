@@ -130,7 +130,10 @@ fn format_int(_: &BuiltinCtx<'_>, a: &[Value]) -> R {
     // Past 2^64 a float holds no exact integer to print: an error, not a saturated
     // 18446744073709551615.
     if n.abs() >= 18_446_744_073_709_551_616.0 {
-        return Err(BuiltinError::arg(0, "too large to format as an integer (at most 2^64 - 1)"));
+        return Err(BuiltinError::arg(
+            0,
+            "too large to format as an integer (at most 2^64 - 1)",
+        ));
     }
     let m = n.abs() as u64;
     let digits = match arg_num(a, 1)? as i64 {
