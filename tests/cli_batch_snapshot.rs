@@ -346,3 +346,42 @@ fn suppressions_mark_only_the_principal_they_name_in_a_matrix() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A template that no pair's request could be read from (an unknown field, no key) is one
+/// error naming the template and the field, before any pair, not an error record a pair.
+#[test]
+fn a_bad_request_template_is_one_error_naming_it() {
+    let dir = std::env::temp_dir().join(format!("s3why-template-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text, expected) in [
+        (
+            "typo.json",
+            r#"{"key": "a", "sourceip": "1.2.3.4"}"#,
+            "typo.json: sourceip: unknown field (did you mean \"source_ip\"?)",
+        ),
+        (
+            "nokey.json",
+            r#"{"headers": {}}"#,
+            "nokey.json: key: missing: an object action needs the object key",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_s3why"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "batch",
+                "--snapshot",
+                "tests/fixtures/awsdata/snapshot",
+                "--request",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(out.stdout.is_empty(), "{name}: no records");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{name}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

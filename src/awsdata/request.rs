@@ -42,6 +42,18 @@ pub fn template(doc: &Doc) -> Result<Map<String, Value>, DataError> {
             ));
         }
     }
+    // Read once as every pair's request will be, so a bad field (or a missing key) is
+    // one error naming the template, not one error record a pair.
+    let probe = request(
+        "arn:aws:iam::111122223333:user/template",
+        "template-bucket",
+        Some(m),
+        &PutObject::default(),
+    );
+    crate::facts::Request::from_value(&Value::Object(probe), "request").map_err(|e| {
+        let path = e.path.strip_prefix("request.").unwrap_or(&e.path);
+        DataError::new(&doc.name, path, e.message)
+    })?;
     Ok(m.clone())
 }
 
