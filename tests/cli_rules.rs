@@ -490,3 +490,27 @@ fn a_finding_with_an_undeclared_id_fails_the_record() {
         stderr(&out)
     );
 }
+
+/// A team's file that declares a package of the bundled ruleset (`s3why.*`) would add to
+/// it, and a clash would be blamed on the bundled rule: refused at its `package` line.
+/// A bundled file given in place of its copy, or the same file with `--no-bundled`, loads.
+#[test]
+fn a_team_file_may_not_declare_a_bundled_package() {
+    let file = rule_file(
+        "bundled-package",
+        "mine.s3why",
+        "package s3why.common\n\nmine := 1\n",
+    );
+    let out = s3why(&["lint", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[check::reserved-package]: package s3why.common is under `s3why`, the bundled ruleset's"),
+        "{err}"
+    );
+    assert!(err.contains("mine.s3why:1:1"), "{err}");
+    let out = s3why(&["lint", "--no-bundled", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = s3why(&["lint", "rulesets/bundled/common.s3why"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

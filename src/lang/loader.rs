@@ -31,6 +31,9 @@ pub struct Loader {
     modules: Vec<Module>,
     comments: Vec<Vec<Comment>>,
     errors: Vec<Diagnostic>,
+    /// A package root (`s3why`) the files added from now on may not declare a package
+    /// under, and whose they are ([`Loader::reserve_package_root`]).
+    reserved: Option<(String, String)>,
 }
 
 impl Loader {
@@ -45,12 +48,43 @@ impl Loader {
         let id = self.sources.add(name, text.clone());
         match syntax::parse_module(&text, id) {
             Ok(p) => {
+                if let Some((root, owner)) = &self.reserved {
+                    let package = &p.module.package;
+                    if package.kind.first() == Some(root) {
+                        self.errors.push(
+                            Diagnostic::error(
+                                "check::reserved-package",
+                                package.span,
+                                format!(
+                                    "package {} is under `{root}`, the {owner}'s",
+                                    package.kind.join(".")
+                                ),
+                            )
+                            .with_help(format!(
+                                "give these rules a package of their own (acme.uploads, say); \
+                                 a rule added to a package of the {owner} would change it, and \
+                                 a clash would be reported at its rules, not yours"
+                            )),
+                        );
+                    }
+                }
                 self.modules.push(p.module);
                 self.comments.push(p.comments);
             }
             Err(mut e) => self.errors.append(&mut e),
         }
         id
+    }
+
+    /// From now on, a file declaring a package under `root` is an error
+    /// (`check::reserved-package`): `root` belongs to `owner` (the bundled ruleset).
+    pub fn reserve_package_root(&mut self, root: &str, owner: &str) {
+        self.reserved = Some((root.to_string(), owner.to_string()));
+    }
+
+    /// Ends [`Loader::reserve_package_root`] for the files added from now on.
+    pub fn release_package_root(&mut self) {
+        self.reserved = None;
     }
 
     /// Reads and adds a file.

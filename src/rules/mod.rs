@@ -108,6 +108,14 @@ impl Ruleset {
             }
         }
         for file in files {
+            // A team's file may not add to the bundled packages; a bundled file given in
+            // place of its copy declares them, of course.
+            let replaces_bundled = BUNDLED.iter().any(|(name, _)| file.ends_with(name));
+            if bundled && !replaces_bundled {
+                loader.reserve_package_root("s3why", "bundled ruleset");
+            } else {
+                loader.release_package_root();
+            }
             loader.add_file_or_report(&file);
         }
         let program = loader.compile(AWS).map_err(LoadError::Rules)?;
