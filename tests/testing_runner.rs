@@ -228,7 +228,7 @@ fn a_malformed_case_file_is_an_error_with_file_and_line() {
     for want in [
         format!("error: {FIX}/malformed/typo.case.yaml:4:3: [0]: unknown field `decison`, expected one of `name`"),
         format!("error: {FIX}/malformed/not-yaml.case.yaml:3:1: invalid YAML:"),
-        format!("error: {FIX}/malformed/bad-facts.case.yaml:5: case \"inline facts with a bad principal\": facts.request.principal: \"alice\" is not an ARN"),
+        format!("error: {FIX}/malformed/bad-facts.case.yaml:5:5: case \"inline facts with a bad principal\": facts.request.principal: \"alice\" is not an ARN"),
     ] {
         assert!(r.stderr.contains(&want), "missing {want:?} in\n{}", r.stderr);
     }
@@ -239,8 +239,8 @@ fn a_malformed_case_file_is_an_error_with_file_and_line() {
 fn no_false_passes() {
     let cases: &[(&str, &[&str], &str)] = &[
         ("no case files", &["no-cases"], "no case files found"),
-        ("a case asserting nothing", &["asserts-nothing"], "nothing.case.yaml:1: case \"asserts nothing\": the case asserts nothing"),
-        ("an unknown id", &["unknown-id"], "typo-id.case.yaml:3: case \"absent id with a typo\": `absent` names `acme-storage-class-mising`, which no rule of the loaded ruleset reports"),
+        ("a case asserting nothing", &["asserts-nothing"], "nothing.case.yaml:1:1: case \"asserts nothing\": the case asserts nothing"),
+        ("an unknown id", &["unknown-id"], "typo-id.case.yaml:3:3: case \"absent id with a typo\": `absent` names `acme-storage-class-mising`, which no rule of the loaded ruleset reports"),
         ("a filter matching nothing", &["passing", "--filter", "zzz"], "--filter \"zzz\" matches no case"),
     ];
     for (what, args, message) in cases {

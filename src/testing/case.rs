@@ -142,6 +142,15 @@ pub fn load_file(path: &Path, known_ids: &BTreeSet<String>) -> Result<Vec<Case>,
     if errors.is_empty() {
         Ok(cases)
     } else {
+        // Errors located by their field's line start where the field's text does.
+        for e in &mut errors {
+            if e.column.is_none() && e.line > 0 {
+                e.column = text
+                    .lines()
+                    .nth(e.line - 1)
+                    .map(|l| l.chars().take_while(|c| c.is_whitespace()).count() + 1);
+            }
+        }
         Err(errors)
     }
 }
