@@ -364,6 +364,8 @@ fn junit_output_is_well_formed() {
     assert!(xml.contains("name=\"plain upload, wrong expectations\""));
     assert!(xml.contains("line 4: decision: expected denied, got allowed"));
     assert!(xml.contains("finding `acme-storage-class-missing` fired"));
+    // A failure's body is its own case's lines, not the run's summary.
+    assert!(!xml.contains(" passed, "), "{xml}");
     check_well_formed(xml);
 }
 

@@ -17,45 +17,49 @@ pub fn summary(report: &RunReport) -> String {
 pub fn text(report: &RunReport) -> String {
     let mut out = String::new();
     for r in &report.results {
-        match &r.outcome {
-            Outcome::Passed => {}
-            Outcome::Failed(failures) => {
-                for f in failures {
-                    let _ = writeln!(out, "FAIL {}:{}: {}: {}", r.file, f.line, r.name, f.message);
-                    match &f.diff {
-                        Some(d) => {
-                            let _ = writeln!(out, "  --- accepted\n  +++ new");
-                            for line in d.lines() {
-                                // No trailing spaces: blank context lines stay blank.
-                                let _ = writeln!(out, "{}", format!("  {line}").trim_end());
-                            }
+        out.push_str(&result_text(r));
+    }
+    let _ = writeln!(out, "{}", summary(report));
+    out
+}
+
+/// One case's lines of [`text`]: nothing when it passed.
+fn result_text(r: &CaseResult) -> String {
+    let mut out = String::new();
+    match &r.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed(failures) => {
+            for f in failures {
+                let _ = writeln!(out, "FAIL {}:{}: {}: {}", r.file, f.line, r.name, f.message);
+                match &f.diff {
+                    Some(d) => {
+                        let _ = writeln!(out, "  --- accepted\n  +++ new");
+                        for line in d.lines() {
+                            // No trailing spaces: blank context lines stay blank.
+                            let _ = writeln!(out, "{}", format!("  {line}").trim_end());
                         }
-                        None => {
-                            let _ = writeln!(
-                                out,
-                                "  expected: {}\n  actual:   {}",
-                                f.expected, f.actual
-                            );
-                        }
+                    }
+                    None => {
+                        let _ =
+                            writeln!(out, "  expected: {}\n  actual:   {}", f.expected, f.actual);
                     }
                 }
             }
-            Outcome::Error(e) => {
-                let _ = writeln!(
-                    out,
-                    "ERROR {}:{}: {}: {}",
-                    r.file,
-                    r.line,
-                    r.name,
-                    first_line(e)
-                );
-                for line in e.lines().skip(1) {
-                    let _ = writeln!(out, "  {line}");
-                }
+        }
+        Outcome::Error(e) => {
+            let _ = writeln!(
+                out,
+                "ERROR {}:{}: {}: {}",
+                r.file,
+                r.line,
+                r.name,
+                first_line(e)
+            );
+            for line in e.lines().skip(1) {
+                let _ = writeln!(out, "  {line}");
             }
         }
     }
-    let _ = writeln!(out, "{}", summary(report));
     out
 }
 
@@ -179,15 +183,11 @@ pub fn junit(report: &RunReport) -> String {
                         .map(|f| format!("line {}: {}", f.line, f.message))
                         .collect::<Vec<_>>()
                         .join("; ");
-                    let single = RunReport {
-                        results: vec![r.clone()],
-                        coverage: Coverage::default(),
-                    };
                     let _ = write!(
                         out,
                         ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
                         esc(&message),
-                        esc(&text(&single))
+                        esc(&result_text(r))
                     );
                 }
                 Outcome::Error(e) => {
