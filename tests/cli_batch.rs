@@ -316,3 +316,40 @@ fn zero_jobs_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// docs/batch.md, `text`: each record starts a line of its own; a rule failure's
+/// diagnostic, which spans lines, is indented under its record.
+#[test]
+fn a_multi_line_error_stays_under_its_record_in_text() {
+    let dir = std::env::temp_dir().join(format!("s3why-text-error-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("broken.s3why");
+    std::fs::write(
+        &rules,
+        "package acme.broken\n\n# METADATA\n# id: acme-broken\n# title: Broken\n# severity: info\nfindings contains f if {\n    n := input.request.bucket + 1\n    f := {\"id\": \"acme-broken\", \"message\": f\"{n}\"}\n}\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["batch", "--quiet", "--format", "text", "--rules"])
+        .arg(&rules)
+        .args([
+            "examples/allowed-upload.json",
+            "examples/bucket-policy-acl.json",
+        ])
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let starts: Vec<&str> = text.lines().filter(|l| !l.starts_with("  ")).collect();
+    assert_eq!(starts.len(), 2, "one unindented line a record:\n{text}");
+    assert!(
+        starts[0].starts_with("examples/allowed-upload.json: ERROR "),
+        "{text}"
+    );
+    assert!(
+        text.lines().count() > 2,
+        "the diagnostic's further lines are kept:\n{text}"
+    );
+}

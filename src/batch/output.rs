@@ -113,7 +113,14 @@ pub fn text_line(o: &Outcome) -> String {
     let v = &o.json;
     let source = v.get("source").and_then(Value::as_str).unwrap_or("?");
     if let Some(e) = v.get("error").and_then(Value::as_str) {
-        return format!("{source}: ERROR {e}");
+        // A rule's diagnostic spans lines: indented under the record's, as findings are,
+        // so each record still starts a line of its own.
+        let mut lines = e.lines();
+        let mut text = format!("{source}: ERROR {}", lines.next().unwrap_or(""));
+        for l in lines {
+            text += format!("\n  {l}").trim_end();
+        }
+        return text;
     }
     let mut decision = v
         .get("decision")
