@@ -353,3 +353,21 @@ fn a_multi_line_error_stays_under_its_record_in_text() {
         "the diagnostic's further lines are kept:\n{text}"
     );
 }
+
+/// A line cut off inside a string is located on its own line, at its end, and said to be
+/// cut off; it was "line 2, column 1", the newline the string ran into.
+#[test]
+fn a_cut_off_line_is_located_at_its_end() {
+    let input = "{\"request\":{\"principal\":\"arn:aws:iam::111122223333\n{\"request\":{\"principal\":\"arn:aws:iam::111122223333\r\n";
+    let (code, records, _) = batch(input, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(records.len(), 2);
+    for (i, r) in records.iter().enumerate() {
+        let line = i + 1;
+        assert_eq!(
+            r["error"],
+            format!("<stdin>:{line}:50: invalid JSON: EOF while parsing a string (the line is cut off: was the file truncated?)"),
+            "{r}"
+        );
+    }
+}

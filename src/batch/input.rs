@@ -168,6 +168,10 @@ impl Iterator for Records {
                             Ok(_) if buf.trim().is_empty() => continue,
                             Ok(_) => {
                                 let source = format!("{name}:{line}");
+                                // Without its line ending, a line cut off inside a string
+                                // ends there, rather than at the newline on "line 2".
+                                let kept = buf.trim_end_matches(['\n', '\r']).len();
+                                buf.truncate(kept);
                                 let text = Ok(std::mem::take(&mut buf));
                                 self.current = Some(Source::Ndjson { name, reader, line });
                                 return Some(Record {

@@ -203,7 +203,12 @@ fn evaluate_inner(record: Record, ctx: &Context<'_>) -> Outcome {
             message,
             ..
         }) if record.source.contains(':') => {
-            return error(format!("{}:{column}: {message}", record.source))
+            let hint = if message.contains("EOF while parsing") {
+                " (the line is cut off: was the file truncated?)"
+            } else {
+                ""
+            };
+            return error(format!("{}:{column}: {message}{hint}", record.source));
         }
         Err(e) => return error(e.to_string()),
     };
