@@ -59,3 +59,18 @@ fn formatted_fixtures() {
         insta::assert_snapshot!(out);
     });
 }
+
+/// A comment inside a rule's value (a list, an object, the parameters), which the
+/// one-line head has no place for, stays with its rule: above it, not above the next
+/// rule, where it read as that rule's. In a body, above its literal. Sound and idempotent.
+#[test]
+fn comments_inside_a_value_stay_with_their_rule() {
+    let text = "package qa\n\nx := [\n    # leading\n    1,\n    2, # after 2\n]\n\nf(a, # param\n  b) := a + b\n\nz if {\n    o := {\"a\": 1, # in object\n          \"b\": 2}\n    o.a == 1\n}\n";
+    let out = format_source("x.s3why", text).unwrap();
+    assert_eq!(
+        out,
+        "package qa\n\n# leading\n# after 2\nx := [1, 2]\n\n# param\nf(a, b) := a + b\n\nz if {\n    # in object\n    o := {\"a\": 1, \"b\": 2}\n    o.a == 1\n}\n"
+    );
+    soundness_check(text, &out).unwrap();
+    assert_eq!(format_source("x.s3why", &out).unwrap(), out, "idempotent");
+}

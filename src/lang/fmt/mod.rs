@@ -6,7 +6,9 @@
 //! line; bodies indented four spaces, one literal per line; expressions on one line,
 //! except objects whose one-line form would pass 80 columns, which get one entry per
 //! line. Standalone comments keep their place before the next rule or literal;
-//! end-of-line comments stay at the end of their line.
+//! end-of-line comments stay at the end of their line; a comment inside an expression
+//! (which is printed on one line) goes above its literal, or above its rule when the
+//! rule has no body.
 
 mod print;
 

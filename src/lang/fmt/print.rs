@@ -78,8 +78,20 @@ impl<'t> Printer<'t> {
     }
 
     fn rule(&mut self, r: &Rule) {
+        let metadata = self.comments[self.next.min(self.comments.len())..]
+            .iter()
+            .take_while(|c| c.start < r.span.start as usize)
+            .any(|c| c.own_line && c.text.trim() == "METADATA");
         self.comments_before(r.span.start, 0);
         let k = &r.kind;
+        // Comments inside the head of a rule without a body (in a list, an object, the
+        // parameters) have no place in the one-line head: they go above the rule, where
+        // they stay its own, not below it, where they would read as the next rule's. A
+        // body takes them as its first lines instead; so does the next rule when a
+        // metadata block stands above (a comment there would join the block).
+        if k.body.is_none() && !metadata {
+            self.comments_before(head_end(r), 0);
+        }
         let name = &k.name.kind;
         let head = match &k.head {
             Head::Default(v) => format!("default {name} := {}", expr(v, 0)),
@@ -123,7 +135,13 @@ impl<'t> Printer<'t> {
         self.out.push_str(" {");
         self.out.push('\n');
         for (i, l) in body.iter().enumerate() {
-            self.comments_before(l.span.start, depth + 1);
+            // As for a rule's head: comments inside a literal go above it; an `every`
+            // places those of its body itself.
+            let hoist_to = match &l.kind {
+                LiteralKind::Every(..) => l.span.start,
+                _ => l.span.end,
+            };
+            self.comments_before(hoist_to, depth + 1);
             self.out.push_str(&INDENT.repeat(depth + 1));
             self.literal(l, depth + 1, i > 0);
             self.trailing(l.span.end);
@@ -143,6 +161,22 @@ impl<'t> Printer<'t> {
             other => self.out.push_str(&literal_text(other, depth, guard)),
         }
     }
+}
+
+/// Where a rule's head ends: its value's (or last parameter's) end, or its name's.
+fn head_end(r: &Rule) -> u32 {
+    let k = &r.kind;
+    let end = match &k.head {
+        Head::Default(v) | Head::Value(Some(v)) | Head::Contains(v) | Head::Object(_, v) => {
+            Some(v.span.end)
+        }
+        Head::Function(ps, v) => v
+            .as_ref()
+            .map(|v| v.span.end)
+            .or_else(|| ps.last().map(|p| p.span.end)),
+        Head::Value(None) => None,
+    };
+    end.unwrap_or(k.name.span.end)
 }
 
 fn vars(k: &Option<Name>, v: &Name) -> String {
