@@ -66,6 +66,9 @@ pub fn from_pest(err: &pest::error::Error<Rule>, source: SourceId, text: &str) -
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((a, b)) => (a, b),
     };
+    if let Some(d) = bad_escape(text, start, source) {
+        return d;
+    }
     let found = describe_found(text, start);
     let end = if end > start { end } else { start + found.1 };
     let span = Span::new(source, start, end);
@@ -87,6 +90,45 @@ pub fn from_pest(err: &pest::error::Error<Rule>, source: SourceId, text: &str) -
         d = d.with_help(h);
     }
     d
+}
+
+/// A string that fails to parse at its opening quote because of an escape the grammar
+/// does not know (`"a \q"`): that escape, located, rather than "expected an expression,
+/// found `"`".
+fn bad_escape(text: &str, start: usize, source: SourceId) -> Option<Diagnostic> {
+    let rest = text.get(start..)?;
+    let body = rest
+        .strip_prefix('"')
+        .or_else(|| rest.strip_prefix("f\""))?;
+    let offset = start + (rest.len() - body.len());
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\n' => return None,
+            '\\' => {
+                let (j, e) = chars.next()?;
+                if !matches!(
+                    e,
+                    '"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u' | '{' | '}'
+                ) {
+                    let at = offset + i;
+                    return Some(
+                        Diagnostic::error(
+                            "syntax::escape",
+                            Span::new(source, at, offset + j + e.len_utf8()),
+                            format!("unknown escape `\\{e}` in a string"),
+                        )
+                        .with_help(
+                            "escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX (and \\{ \\} in f-strings); \
+                             a raw string `...` takes backslashes as they are",
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What is at `pos`: a short description and its byte length (for the caret).
