@@ -514,3 +514,27 @@ fn a_team_file_may_not_declare_a_bundled_package() {
     let out = s3why(&["lint", "rulesets/bundled/common.s3why"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// An unknown operator given to `iam.condition` is located at the operator, the first
+/// argument, not at the values.
+#[test]
+fn an_unknown_operator_of_iam_condition_is_located_at_the_operator() {
+    let file = rule_file(
+        "condition-operator",
+        "op.s3why",
+        "package acme.op\n\nval := iam.condition(\"NoSuchOp\", \"aws:SourceIp\", [\"1.2.3.4\"], input.request)\n\n# METADATA\n# id: acme-op\n# title: t\n# severity: info\nfindings contains f if {\n    val\n    f := {\"id\": \"acme-op\", \"message\": \"m\"}\n}\n",
+    );
+    let out = s3why(&[
+        "check",
+        "--rules",
+        file.to_str().unwrap(),
+        "examples/allowed-upload.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("unknown condition operator \"NoSuchOp\""),
+        "{err}"
+    );
+    assert!(err.contains("op.s3why:3:22"), "{err}");
+}

@@ -272,6 +272,11 @@ fn condition(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, Buil
     let h = host(ctx)?;
     let op = string_arg(&args[0], 0)?;
     let key = string_arg(&args[1], 1)?;
+    // The operator's own error (unknown, NullIfExists) is the first argument's; any
+    // other (a value that does not parse) the values'.
+    if let Err(m) = crate::aws::condition::Operator::parse(op) {
+        return Err(BuiltinError::arg(0, m));
+    }
     let cond = Condition::compile(op, key, &args[2].to_json(), true, "condition")
         .map_err(|e| BuiltinError::arg(2, e.message))?;
     let request = request_arg(&args[3], 3)?;
