@@ -525,6 +525,14 @@ fn arith(
     if let (BinOp::Sub, Value::Set(a), Value::Set(b)) = (op, l, r) {
         return Ok(Some(Value::from_set(a.difference(b))));
     }
+    // A set on the left of `-` is a set difference: the right side is what is wrong.
+    if let (BinOp::Sub, Value::Set(_), other) = (op, l, r) {
+        return Err(type_error(
+            rs,
+            format!("`-` of a set needs a set, got {}", other.type_name()),
+        )
+        .into());
+    }
     let (x, y) = match (l, r) {
         (Value::Number(x), Value::Number(y)) => (x.get(), y.get()),
         (Value::Number(_), other) => {
