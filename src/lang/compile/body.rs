@@ -627,14 +627,43 @@ impl DefCx<'_> {
     ) -> ir::Expr {
         let Some((id, used)) = self.resolve_rule_name(dotted) else {
             let what = dotted.join(".");
+            // The whole dotted name, `data.pkg.rule`, not only its root.
+            let whole = dotted
+                .len()
+                .checked_sub(2)
+                .and_then(|i| steps.get(i))
+                .map_or(span, |s| s.span);
             let mut d = Diagnostic::error(
                 "check::unknown-name",
-                span,
+                whole,
                 format!("unknown rule `{what}`"),
             );
+            // Within a package that exists, the near miss is a rule of it, by name; the
+            // whole paths are so alike that any rule of the package would be "near".
+            let (prefix, last) = match dotted.split_last() {
+                Some((last, prefix)) if name == "data" && prefix.len() >= 2 => {
+                    (prefix[1..].join("."), *last)
+                }
+                _ => (String::new(), ""),
+            };
+            let in_package: Vec<&str> = self
+                .g
+                .table
+                .groups
+                .iter()
+                .filter(|g| !prefix.is_empty() && g.package.join(".") == prefix)
+                .map(|g| g.name.as_str())
+                .collect();
             let cands: Vec<String> = self.g.table.groups.iter().map(|g| g.path()).collect();
-            if let Some(s) = suggest(&what, cands.iter().map(String::as_str)) {
+            let near = if in_package.is_empty() {
+                suggest(&what, cands.iter().map(String::as_str)).map(str::to_string)
+            } else {
+                suggest(last, in_package.iter().copied()).map(|n| format!("data.{prefix}.{n}"))
+            };
+            if let Some(s) = near {
                 d = d.with_help(format!("did you mean `{s}`?"));
+            } else if !in_package.is_empty() {
+                d = d.with_help(format!("package {prefix} has no rule `{last}`"));
             } else if name != "data" {
                 d = d.with_help("an import alias must be followed by a rule name");
             }
