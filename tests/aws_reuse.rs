@@ -139,11 +139,11 @@ fn statements_reading_a_changed_key_through_a_policy_variable_are_evaluated_agai
     let by_condition = json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "s3:PutObject",
         "Resource": "arn:aws:s3:::DOC-EXAMPLE-BUCKET/*",
-        "Condition": {"StringEquals": {"s3:x-amz-meta-tier": "${s3:x-amz-storage-class}"}}}]});
+        "Condition": {"StringEquals": {"s3:x-amz-website-redirect-location": "/${s3:x-amz-storage-class}"}}}]});
     for policy in [by_resource, by_condition] {
         let doc = json!({
             "request": {"principal": alice, "bucket": "DOC-EXAMPLE-BUCKET", "key": "GLACIER/a.bin",
-                "headers": {"x-amz-storage-class": "GLACIER", "x-amz-meta-tier": "GLACIER"}},
+                "headers": {"x-amz-storage-class": "GLACIER", "x-amz-website-redirect-location": "/GLACIER"}},
             "bucket": {"account": "111122223333"},
             "identity": {"policies": [{"name": "Identity", "document": policy}]}
         });

@@ -6,22 +6,35 @@ use crate::facts::{Facts, Request};
 use super::arn::PrincipalKind;
 use super::context::{Context, ContextValue};
 
-/// Headers that carry no condition key of their own (or a differently named one).
-const NO_KEY_HEADERS: &[&str] = &[
-    "x-amz-tagging",
-    "x-amz-expected-bucket-owner",
-    "x-amz-request-payer",
-    "x-amz-object-lock-mode",
-    "x-amz-object-lock-retain-until-date",
-    "x-amz-object-lock-legal-hold",
-    "x-amz-server-side-encryption-bucket-key-enabled",
+/// The headers whose value is the `s3:<header>` condition key of the same name: those
+/// the Service Authorization Reference lists for PutObject (aws-semantics §4.1 [S29]).
+/// Any other `x-amz-*` header (metadata, checksums, the SSE-C key, the encryption
+/// context, Requester Pays, the expected owner) gives no key: a policy testing
+/// `s3:x-amz-meta-owner` finds it absent, as in AWS, and the SSE-C key stays out of
+/// the context and so out of every trace. Tagging, Object Lock and conditional-write
+/// headers give keys of other names, below.
+const KEYED_HEADERS: &[&str] = &[
+    "x-amz-acl",
+    "x-amz-content-sha256",
+    "x-amz-copy-source",
+    "x-amz-grant-full-control",
+    "x-amz-grant-read",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write",
+    "x-amz-grant-write-acp",
+    "x-amz-metadata-directive",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-storage-class",
+    "x-amz-website-redirect-location",
 ];
 
 /// Builds the S3 request context for `request` against `facts`.
 pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     let mut ctx = Context::new();
     for (name, value) in &request.headers {
-        if name.starts_with("x-amz-") && !NO_KEY_HEADERS.contains(&name.as_str()) {
+        if KEYED_HEADERS.contains(&name.as_str()) {
             ctx.set_str(&format!("s3:{name}"), value.clone());
         }
     }
@@ -211,6 +224,7 @@ pub fn kms_context(
     region: &str,
     caller_account: &str,
     encryption_arn: &str,
+    encryption_context: Option<&str>,
 ) -> Context {
     let mut ctx = Context::new();
     for (key, value) in s3.iter() {
@@ -231,10 +245,7 @@ pub fn kms_context(
     ctx.set_str("kms:CallerAccount", caller_account);
     ctx.set_str("kms:EncryptionContext:aws:s3:arn", encryption_arn);
     let mut keys = vec!["aws:s3:arn".to_string()];
-    let header = s3
-        .get("s3:x-amz-server-side-encryption-context")
-        .and_then(|v| v.values().first());
-    for (key, value) in header.map_or_else(Vec::new, |h| extra_encryption_context(h)) {
+    for (key, value) in encryption_context.map_or_else(Vec::new, extra_encryption_context) {
         ctx.set_str(&format!("kms:EncryptionContext:{key}"), value);
         keys.push(key);
     }
@@ -275,8 +286,39 @@ fn url_decode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{extra_encryption_context, org_path, remaining_retention_days};
+    use super::{extra_encryption_context, org_path, remaining_retention_days, s3_context};
     use crate::facts::{Facts, Format};
+
+    /// §4.1 [S29]: only the listed headers give `s3:` keys. Metadata, checksums, the
+    /// encryption context and the SSE-C key give none, so the customer's key never enters
+    /// the context, nor a trace printed from it.
+    #[test]
+    fn only_the_listed_headers_give_keys() {
+        let text = r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k",
+            "headers": {"x-amz-storage-class": "STANDARD_IA", "x-amz-meta-owner": "bob",
+                "x-amz-checksum-crc32": "AAAAAA==", "x-amz-server-side-encryption-customer-algorithm": "AES256",
+                "x-amz-server-side-encryption-customer-key": "c2VjcmV0", "x-amz-server-side-encryption-customer-key-md5": "bWQ1"}}}"#;
+        let facts = match Facts::from_text(text, Format::Json, "t") {
+            Ok(f) => f,
+            Err(e) => panic!("{e}"),
+        };
+        let ctx = s3_context(&facts, &facts.request);
+        let s3_keys: Vec<&str> = ctx
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| k.starts_with("s3:x-amz"))
+            .collect();
+        assert_eq!(
+            s3_keys,
+            [
+                "s3:x-amz-server-side-encryption-customer-algorithm",
+                "s3:x-amz-storage-class"
+            ]
+        );
+        assert!(ctx
+            .iter()
+            .all(|(_, v)| !v.values().iter().any(|v| v == "c2VjcmV0")));
+    }
 
     fn facts_with_levels(levels: &str) -> Facts {
         let text = format!(

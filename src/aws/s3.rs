@@ -652,7 +652,13 @@ fn kms_checks(
     } else {
         request.object_arn()
     };
-    let ctx = kms_context(s3ctx, &bucket_region, &principal_account, &encryption_arn);
+    let ctx = kms_context(
+        s3ctx,
+        &bucket_region,
+        &principal_account,
+        &encryption_arn,
+        request.header("x-amz-server-side-encryption-context"),
+    );
     // The own verdict's KMS traces saw its own KMS context: compared with this one.
     let reuse = own.map(|(traces, kms)| Reuse::new(traces, ctx.changed_keys(&kms.context)));
     let no_rcps: &[Level] = &[];
