@@ -46,10 +46,27 @@ pub fn public_statement(policy: &Policy) -> Option<usize> {
                 BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::ArnEquals | BaseOp::IpAddress | BaseOp::StringLike | BaseOp::ArnLike
             ) && c.operator.qualifier.is_none()
                 && !c.operator.if_exists;
-            let fixed_values = c.raw_values.iter().all(|v| !v.contains('*') && !v.contains('?'));
+            let userid = c.key.eq_ignore_ascii_case("aws:userid");
+            let fixed_values = c.raw_values.iter().all(|v| {
+                let wild = v.contains('*') || v.contains('?');
+                // S32: `aws:userid` "outside AROLEID:*": a role's sessions, by the role's
+                // unique ID, are a fixed set of principals.
+                !wild || (userid && role_sessions(v))
+            });
             fixed_op && fixed_values && RESTRICTING_KEYS.contains(&c.key.to_ascii_lowercase().as_str())
         });
         (!restricted).then_some(s.index)
+    })
+}
+
+/// `AROA…:*`: every session of one role, named by its unique ID.
+fn role_sessions(v: &str) -> bool {
+    v.strip_suffix(":*").is_some_and(|id| {
+        id.starts_with("AROA")
+            && id.len() > 4
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     })
 }
 
@@ -97,5 +114,21 @@ mod tests {
             serde_json::json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "s3:*", "Resource": "*"}}),
         );
         assert_eq!(public_statement(&named), None);
+    }
+
+    // S32: aws:userid is a restricting key "outside AROLEID:*": a role's sessions by its
+    // unique ID are fixed; any other wildcard keeps the statement public.
+    #[test]
+    fn a_roles_sessions_by_userid_are_not_public() {
+        let by = |v: &str| {
+            policy(
+                serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                "Condition": {"StringLike": {"aws:userid": v}}}}),
+            )
+        };
+        assert_eq!(public_statement(&by("AROAEXAMPLEROLEID:*")), None);
+        assert_eq!(public_statement(&by("AIDAEXAMPLEUSERID")), None);
+        assert_eq!(public_statement(&by("*:session")), Some(0));
+        assert_eq!(public_statement(&by("AROA*")), Some(0));
     }
 }
