@@ -109,7 +109,12 @@ pub fn resolve_key(facts: &Facts, kms: &KmsUse, default_region: &str) -> Resolve
                 .kms_keys
                 .iter()
                 .find(|k| k.account == arn.account && has_alias(k, alias));
-            return from_found(found, arn.account, arn.region, Some(alias), r);
+            let mut key = from_found(found, arn.account, arn.region, Some(alias), r);
+            // S28: a key of another account is named by its key ARN; an alias ARN is not
+            // one (decisions.md #14).
+            key.id_not_arn_cross_account =
+                kms.source == "request" && arn.account != kms.resolve_account;
+            return key;
         }
         let found = facts.kms_keys.iter().find(|k| k.arn == r);
         return from_found(found, arn.account, arn.region, None, r);
