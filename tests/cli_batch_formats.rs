@@ -531,3 +531,35 @@ fn records_written_as_text_are_the_records_built_as_trees() {
     assert_eq!((code, text.lines().count()), (tree_code, names.len()));
     assert_eq!(text, tree);
 }
+
+/// Code scanning merges results with the same rule and fingerprint into one alert: the
+/// same statement refusing three actions, and one id found in two policies, must hash
+/// apart (a realistic record from `s3why corpus --profile realistic --seed 3`, line 5).
+#[test]
+fn sarif_fingerprints_tell_apart_the_actions_and_policies_of_one_statement() {
+    let input = std::fs::read_to_string("tests/fixtures/batch/same-statement-three-actions.ndjson")
+        .unwrap();
+    let (_, stdout, _) = batch(&input, &["--format", "sarif"]);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let by_rule = |rule: &str| -> Vec<String> {
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == rule)
+            .map(|r| {
+                r["partialFingerprints"]["s3whyFinding/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    for rule in ["bucket-policy-source-ip", "put-object-acl-not-allowed"] {
+        let prints = by_rule(rule);
+        let mut distinct = prints.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(prints.len() >= 2, "{rule}: {prints:?}");
+        assert_eq!(distinct.len(), prints.len(), "{rule}: {prints:?}");
+    }
+}

@@ -22,7 +22,10 @@ pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The key of our fingerprint in `partialFingerprints`; bump the version if the hashed
 /// fields ever change, so code scanning does not match old alerts to new ones wrongly.
-const FINGERPRINT_KEY: &str = "s3whyFinding/v1";
+/// v2: the policy, the statement's path and the message are hashed too, so the same
+/// statement refusing `s3:PutObject` and `s3:PutObjectAcl`, or one id found in two
+/// policies, are two alerts (v1 merged them).
+const FINGERPRINT_KEY: &str = "s3whyFinding/v2";
 
 /// Writes one SARIF log, record by record.
 #[derive(Debug)]
@@ -145,8 +148,7 @@ pub fn results(o: &Outcome) -> Vec<Value> {
             file,
             line,
             None,
-            source,
-            "",
+            &[source, INPUT_ERROR_ID],
         )];
     }
     let mut out = Vec::new();
@@ -177,8 +179,14 @@ pub fn results(o: &Outcome) -> Vec<Value> {
             file,
             line,
             logical,
-            source,
-            &statement,
+            &[
+                source,
+                field("id"),
+                policy,
+                &statement,
+                field("path"),
+                field("message"),
+            ],
         );
         // Where the statement stands in the file, when the batch located it.
         if let Some(l) = f.pointer("/location/line").and_then(Value::as_u64) {
@@ -214,8 +222,7 @@ pub fn results(o: &Outcome) -> Vec<Value> {
             file,
             line,
             None,
-            source,
-            "",
+            &[source, UNEXPLAINED_DENIAL_ID],
         ));
     }
     out
@@ -233,8 +240,7 @@ fn result(
     file: &str,
     line: Option<u64>,
     logical: Option<(&str, &str)>,
-    source: &str,
-    statement: &str,
+    identity: &[&str],
 ) -> Value {
     let text = if text.is_empty() { rule } else { text };
     let mut location = json!({
@@ -264,7 +270,7 @@ fn result(
         "level": level,
         "message": {"text": text},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(&[source, rule, statement])},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(identity)},
     })
 }
 
