@@ -406,7 +406,12 @@ pub fn run(args: &BatchArgs) -> Status {
     let mut summary = Summary::default();
     let mut who = s3why::batch::matrix_summary::MatrixSummary::default();
     let mut write_error: Option<std::io::Error> = None;
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+    // On a terminal, unless the records go to that terminal too: a bar redrawn between
+    // the records would run into them.
+    let progress = (!args.quiet
+        && std::io::stderr().is_terminal()
+        && !std::io::stdout().is_terminal())
+    .then(|| {
         // A matrix knows how many pairs it has: a bar with the time left. A stream of
         // records does not: a spinner with the count.
         let (bar, template) = match &ctx.matrix {
