@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::aws::evaluate::StatementTrace;
 use crate::aws::Verdict;
+use crate::text::printable;
 
 /// ANSI colours, when the caller says the output is a terminal that wants them.
 struct Style {
@@ -38,7 +39,7 @@ pub fn verdict_text(v: &Verdict, findings: &[Value], colour: bool) -> String {
                 st.paint("1;31", &format!("DENIED ({} {code})", v.status))
             );
             if let Some(m) = &v.aws_message {
-                let _ = writeln!(out, "  AWS says: {m}");
+                let _ = writeln!(out, "  AWS says: {}", printable(m));
             }
         }
     }
@@ -65,7 +66,9 @@ pub fn verdict_text(v: &Verdict, findings: &[Value], colour: bool) -> String {
 }
 
 fn finding_text(out: &mut String, f: &Value, st: &Style) {
-    let s = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("");
+    // Messages quote the request (a key may hold a newline or ESC): escaped, so the
+    // terminal shows them rather than obeys them.
+    let s = |k: &str| printable(f.get(k).and_then(Value::as_str).unwrap_or(""));
     let _ = writeln!(
         out,
         "  {} {}",
@@ -87,7 +90,7 @@ fn finding_text(out: &mut String, f: &Value, st: &Style) {
     }
     if let Some(fix) = f.get("fix") {
         if let Some(summary) = fix.get("summary").and_then(Value::as_str) {
-            let _ = writeln!(out, "    fix: {summary}");
+            let _ = writeln!(out, "    fix: {}", printable(summary));
         }
         if let Some(cmd) = fix.get("command").and_then(Value::as_str) {
             let _ = writeln!(out, "      {}", st.paint("36", cmd));

@@ -371,3 +371,38 @@ fn a_cut_off_line_is_located_at_its_end() {
         );
     }
 }
+
+/// Text output for a terminal: a key holding a newline, BEL or ESC is written escaped, so
+/// each record stays on its line and its bytes cannot drive the terminal.
+#[test]
+fn control_characters_of_a_record_are_escaped_in_text() {
+    let doc = |key: &str| {
+        serde_json::json!({"request": {"principal": "arn:aws:iam::111122223333:user/alice", "bucket": "b", "key": key}})
+            .to_string()
+    };
+    let input = format!("{}\n{}\n", doc("nl\nsecond"), doc("esc\u{1b}[31mred\u{7}"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_s3why"))
+        .args(["batch", "-", "--quiet", "--format", "text"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+    let records: Vec<&str> = text.lines().filter(|l| !l.starts_with("  ")).collect();
+    assert_eq!(records.len(), 2, "{text}");
+    assert!(
+        text.contains("nl\\nsecond") && text.contains("esc\\u{1b}[31mred\\u{7}"),
+        "{text}"
+    );
+}

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::text::printable;
+
 use super::junit::JunitWriter;
 use super::rules::RuleMeta;
 use super::sarif::SarifWriter;
@@ -116,9 +118,10 @@ pub fn text_line(o: &Outcome) -> String {
         // A rule's diagnostic spans lines: indented under the record's, as findings are,
         // so each record still starts a line of its own.
         let mut lines = e.lines();
-        let mut text = format!("{source}: ERROR {}", lines.next().unwrap_or(""));
+        let first = lines.next().unwrap_or("");
+        let mut text = format!("{}: ERROR {}", printable(source), printable(first));
         for l in lines {
-            text += format!("\n  {l}").trim_end();
+            text += format!("\n  {}", printable(l)).trim_end();
         }
         return text;
     }
@@ -131,15 +134,16 @@ pub fn text_line(o: &Outcome) -> String {
         decision += " (every cause suppressed)";
     }
     let status = v.get("status").and_then(Value::as_u64).unwrap_or(0);
+    let source = printable(source);
     let mut line = match v.get("aws_message").and_then(Value::as_str) {
-        Some(m) => format!("{source}: {decision} {status} {m}"),
+        Some(m) => format!("{source}: {decision} {status} {}", printable(m)),
         None => format!("{source}: {decision} {status}"),
     };
     for f in o.findings() {
-        let s = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("");
+        let s = |k: &str| printable(f.get(k).and_then(Value::as_str).unwrap_or(""));
         line += &format!("\n  {} [{}] {}", s("id"), s("severity"), s("message"));
         if let Some(reason) = f.pointer("/suppressed/reason").and_then(Value::as_str) {
-            line += &format!(" (suppressed: {reason})");
+            line += &format!(" (suppressed: {})", printable(reason));
         }
     }
     line
