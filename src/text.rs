@@ -84,6 +84,26 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
+/// `text` for a terminal line: control characters (a newline in an object key, ESC, BEL,
+/// NUL) written as escapes (`\n`, `\u{1b}`), so a record stays on its line and its bytes
+/// cannot drive the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\n' => "\\n".to_string(),
+                '\r' => "\\r".to_string(),
+                '\t' => "\\t".to_string(),
+                c if c.is_control() => c.escape_unicode().to_string(),
+                c => c.to_string(),
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,24 +182,4 @@ mod tests {
         drop_bom(&mut s);
         assert_eq!(s, "{}\n");
     }
-}
-
-/// `text` for a terminal line: control characters (a newline in an object key, ESC, BEL,
-/// NUL) written as escapes (`\n`, `\u{1b}`), so a record stays on its line and its bytes
-/// cannot drive the terminal.
-pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '\n' => "\\n".to_string(),
-                '\r' => "\\r".to_string(),
-                '\t' => "\\t".to_string(),
-                c if c.is_control() => c.escape_unicode().to_string(),
-                c => c.to_string(),
-            })
-            .collect(),
-    )
 }
