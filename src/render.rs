@@ -142,12 +142,17 @@ pub fn trace_text(v: &Verdict, findings: &[Value], colour: bool) -> String {
                 (false, true) => "allows",
                 _ => "no match",
             };
+            // A path already in parentheses (an assumed policy's note) keeps its own.
+            let path = if p.path.starts_with('(') {
+                p.path.to_string()
+            } else {
+                format!("({})", p.path)
+            };
             let _ = writeln!(
                 out,
-                "  {} {:?} ({}): {verdict}",
+                "  {} {:?} {path}: {verdict}",
                 p.policy_type.as_str(),
                 p.name,
-                p.path
             );
             for s in &p.statements {
                 let _ = writeln!(out, "    {}", statement_line(s));

@@ -146,6 +146,26 @@ fn every_example_triggers_its_id() {
         if !found.contains(&id.as_str()) {
             failures.push(format!("{id}: {file} reports {found:?}"));
         }
+        // The page's header line names the policy the finding reports: the example's.
+        let text = std::fs::read_to_string(page(&id)).unwrap_or_default();
+        let reported: Vec<&str> = report["findings"]
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .filter(|f| f["id"] == id.as_str())
+                    .filter_map(|f| f["policy"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let header = text
+            .lines()
+            .find(|l| l.starts_with("Severity **"))
+            .unwrap_or("");
+        if !reported.iter().any(|p| header.contains(&format!("`{p}`"))) {
+            failures.push(format!(
+                "{id}: the page says {header:?}, the example reports policy {reported:?}"
+            ));
+        }
         if report["decision"] != "denied" || out.status.code() != Some(1) {
             failures.push(format!(
                 "{id}: {file} is not denied (decision {}, exit {:?})",

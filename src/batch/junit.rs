@@ -126,14 +126,13 @@ fn findings_text(findings: &[Value]) -> String {
             Some(Value::Null) | None => String::new(),
             Some(v) => v.to_string(),
         };
-        out += &format!(
-            "{} [{}] {}/{}: {}",
-            s("id"),
-            s("severity"),
-            s("policy"),
-            statement,
-            s("message")
-        );
+        // `policy/statement`, or the policy alone when the finding names no statement.
+        let at = if statement.is_empty() {
+            s("policy").to_string()
+        } else {
+            format!("{}/{statement}", s("policy"))
+        };
+        out += &format!("{} [{}] {at}: {}", s("id"), s("severity"), s("message"));
         if let Some(fix) = f.pointer("/fix/summary").and_then(Value::as_str) {
             out += &format!(" Fix: {fix}");
         }
