@@ -425,6 +425,13 @@ fn a_malformed_suppressions_file_is_exit_2_with_file_and_path() {
         stderr.contains("/nonexistent/s.yaml: $: cannot read"),
         "{stderr}"
     );
+    // An empty file is no list: most likely one not written yet, not "suppress nothing".
+    let empty = suppressions_file("empty.yaml", "\n");
+    let (code, _, stderr) = batch(&format!("{allowed}\n"), &["--suppressions", &empty]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("the file is empty"), "{stderr}");
+    let none = suppressions_file("none.yaml", "[]\n");
+    assert_eq!(batch(&format!("{allowed}\n"), &["--suppressions", &none]).0, 0);
 }
 
 #[test]

@@ -107,6 +107,14 @@ impl Suppressions {
                 message,
             }]
         };
+        if text.trim().is_empty() {
+            // Neither a list nor an object: most likely a file not written yet. `[]`
+            // says "no suppressions" on purpose.
+            return Err(err(
+                "$",
+                "the file is empty: expected a list of suppressions (`[]` for none)".into(),
+            ));
+        }
         let doc: Value = if json {
             serde_json::from_str(text).map_err(|e| {
                 err(
