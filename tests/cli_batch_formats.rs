@@ -431,7 +431,10 @@ fn a_malformed_suppressions_file_is_exit_2_with_file_and_path() {
     assert_eq!(code, 2);
     assert!(stderr.contains("the file is empty"), "{stderr}");
     let none = suppressions_file("none.yaml", "[]\n");
-    assert_eq!(batch(&format!("{allowed}\n"), &["--suppressions", &none]).0, 0);
+    assert_eq!(
+        batch(&format!("{allowed}\n"), &["--suppressions", &none]).0,
+        0
+    );
 }
 
 #[test]
