@@ -18,7 +18,8 @@ fn example(name: &str) -> String {
     serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap()).unwrap()
 }
 
-fn batch(input: &str, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+/// `s3why batch - EXTRA...` with `input` on standard input.
+fn run_batch(input: &str, extra: &[&str]) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_s3why"))
         .arg("batch")
         .arg("-")
@@ -34,7 +35,11 @@ fn batch(input: &str, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
         .unwrap()
         .write_all(input.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn batch(input: &str, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let out = run_batch(input, extra);
     let records = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -381,19 +386,7 @@ fn control_characters_of_a_record_are_escaped_in_text() {
             .to_string()
     };
     let input = format!("{}\n{}\n", doc("nl\nsecond"), doc("esc\u{1b}[31mred\u{7}"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_s3why"))
-        .args(["batch", "-", "--quiet", "--format", "text"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_batch(&input, &["--quiet", "--format", "text"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         !text.chars().any(|c| c.is_control() && c != '\n'),
