@@ -42,6 +42,15 @@ const FLAGS: &[(&str, &str)] = &[
     ),
     ("if-match", "--if-match"),
     ("if-none-match", "--if-none-match"),
+    // The integrity headers: an upload with Object Lock retention needs one (S28), so a
+    // fix must not drop them.
+    ("content-md5", "--content-md5"),
+    ("x-amz-sdk-checksum-algorithm", "--checksum-algorithm"),
+    ("x-amz-checksum-crc32", "--checksum-crc32"),
+    ("x-amz-checksum-crc32c", "--checksum-crc32-c"),
+    ("x-amz-checksum-crc64nvme", "--checksum-crc64-nvme"),
+    ("x-amz-checksum-sha1", "--checksum-sha1"),
+    ("x-amz-checksum-sha256", "--checksum-sha256"),
 ];
 
 /// The command for `request`; `FILE` stands for the file to upload.
@@ -56,7 +65,12 @@ pub fn put_object_command(request: &Request) -> String {
             cmd.push_str(&format!(" {flag} {}", shell_quote(v)));
         }
     }
-    if let Some(v) = request.header("x-amz-server-side-encryption-bucket-key-enabled") {
+    // DSSE-KMS takes no S3 Bucket Key (S40): a request changed to it loses the flag.
+    let dsse = request.header("x-amz-server-side-encryption") == Some("aws:kms:dsse");
+    if let Some(v) = request
+        .header("x-amz-server-side-encryption-bucket-key-enabled")
+        .filter(|_| !dsse)
+    {
         cmd.push_str(if v.eq_ignore_ascii_case("true") {
             " --bucket-key-enabled"
         } else {
@@ -111,6 +125,30 @@ mod tests {
             put_object_command(&request(serde_json::json!({"x-amz-grant-full-control": "id=79a59df9"}))),
             "aws s3api put-object --bucket DOC-EXAMPLE-BUCKET --key examplefile.jpg --body FILE --grant-full-control id=79a59df9"
         );
+    }
+
+    // PutObject API (S28): retention needs Content-MD5 or a checksum, which a fix keeps;
+    // S40: no Bucket Key with DSSE-KMS, so a fix that switches to it drops the flag.
+    #[test]
+    fn integrity_headers_are_kept_and_dsse_takes_no_bucket_key() {
+        assert_eq!(
+            put_object_command(&request(serde_json::json!({
+                "x-amz-object-lock-mode": "GOVERNANCE",
+                "x-amz-sdk-checksum-algorithm": "SHA256",
+                "Content-MD5": "XrY7u+Ae7tCTyyK7j1rNww=="
+            }))),
+            "aws s3api put-object --bucket DOC-EXAMPLE-BUCKET --key examplefile.jpg --body FILE --object-lock-mode GOVERNANCE --content-md5 XrY7u+Ae7tCTyyK7j1rNww== --checksum-algorithm SHA256"
+        );
+        let with_key = |sse: &str| {
+            put_object_command(&request(serde_json::json!({
+                "x-amz-server-side-encryption": sse,
+                "x-amz-server-side-encryption-bucket-key-enabled": "true"
+            })))
+        };
+        assert!(
+            with_key("aws:kms").ends_with("--server-side-encryption aws:kms --bucket-key-enabled")
+        );
+        assert!(with_key("aws:kms:dsse").ends_with("--server-side-encryption aws:kms:dsse"));
     }
 
     #[test]
