@@ -332,10 +332,17 @@ fn put_object_flags_become_headers() {
             "111122223333",
             "--source-ip",
             "203.0.113.7",
+            "--content-md5",
+            "XrY7u+Ae7tCTyyK7j1rNww==",
+            "--checksum-algorithm",
+            "SHA256",
         ],
     ))
     .unwrap();
     let h = &doc["request"]["headers"];
+    // The integrity headers the fix commands keep (src/aws/command.rs) read back.
+    assert_eq!(h["content-md5"], "XrY7u+Ae7tCTyyK7j1rNww==");
+    assert_eq!(h["x-amz-sdk-checksum-algorithm"], "SHA256");
     assert_eq!(h["x-amz-acl"], "bucket-owner-full-control");
     assert_eq!(h["x-amz-server-side-encryption"], "aws:kms");
     assert_eq!(

@@ -142,6 +142,9 @@ pub struct FactsArgs {
     /// put-object --content-md5.
     #[arg(long)]
     pub content_md5: Option<String>,
+    /// put-object --checksum-algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256).
+    #[arg(long)]
+    pub checksum_algorithm: Option<String>,
     /// put-object --ssekms-encryption-context (base64 of a JSON object; joins the KMS
     /// encryption context).
     #[arg(long)]
@@ -177,7 +180,7 @@ pub struct FactsArgs {
 
 impl FactsArgs {
     fn put_object(&self) -> PutObject {
-        let flag_values: [(&str, Option<&String>); 20] = [
+        let flag_values: [(&str, Option<&String>); 21] = [
             ("x-amz-acl", self.acl.as_ref()),
             ("x-amz-grant-full-control", self.grant_full_control.as_ref()),
             ("x-amz-grant-read", self.grant_read.as_ref()),
@@ -212,6 +215,10 @@ impl FactsArgs {
                 self.object_lock_legal_hold_status.as_ref(),
             ),
             ("content-md5", self.content_md5.as_ref()),
+            (
+                "x-amz-sdk-checksum-algorithm",
+                self.checksum_algorithm.as_ref(),
+            ),
             (
                 "x-amz-server-side-encryption-context",
                 self.ssekms_encryption_context.as_ref(),
