@@ -358,7 +358,7 @@ fn role_name_match(arn: &str, p: &Principal) -> bool {
 }
 
 /// `NotPrincipal` exempts a principal only when its own ARN (for a role session: the
-/// session or role ARN) and its account are both listed (S6: "also list the account ARN").
+/// role ARN) and its account are both listed (S6: "also list the account ARN").
 fn not_principal_exempts(entries: &[PrincipalEntry], p: &Principal) -> bool {
     if entries.contains(&PrincipalEntry::Everyone) {
         return true;
@@ -371,9 +371,16 @@ fn not_principal_exempts(entries: &[PrincipalEntry], p: &Principal) -> bool {
     if p.is_root() {
         return account_listed;
     }
+    // A role session is exempt only with its role's ARN listed (S6: "for role sessions the
+    // role ARN + account ARN"); its session ARN alone does not exempt it.
+    let session = matches!(p.kind, PrincipalKind::RoleSession { .. });
     let own_listed = entries.iter().any(|e| {
         matches!(e, PrincipalEntry::Arn(_))
-            && principal_matches(e, p, MatchOptions::default()).is_some()
+            && match principal_matches(e, p, MatchOptions::default()) {
+                Some(Grantee::Session) => !session,
+                Some(_) => true,
+                None => false,
+            }
     });
     account_listed && own_listed
 }
