@@ -413,7 +413,9 @@ fn a_malformed_suppressions_file_is_exit_2_with_file_and_path() {
     assert_eq!(code, 2);
     assert!(stdout.is_empty(), "nothing is evaluated: {stdout}");
     assert!(
-        stderr.contains(&format!("error: {file}: [1].id: expected a string, got 7")),
+        stderr.contains(&format!(
+            "error: {file}:1: [1].id: expected a string, got 7"
+        )),
         "{stderr}"
     );
     let (code, _, stderr) = batch(

@@ -15,16 +15,28 @@ use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 use serde_json::{json, Map, Value};
 
-/// A suppressions file that could not be read: the file, the path in it and what was
-/// expected there.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: {path}: {message}")]
+/// A suppressions file that could not be read: the file, the line and path in it and
+/// what was expected there (`s.yaml:7: suppressions[1].expires: expected ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuppressionsError {
     pub file: String,
+    /// The 1-based line of `path` in the file, when it could be found.
+    pub line: Option<usize>,
     /// A JSON-path-like location (`[2].expires`), `$` for the whole document.
     pub path: String,
     pub message: String,
 }
+
+impl std::fmt::Display for SuppressionsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}: {}", self.file, self.path, self.message),
+            None => write!(f, "{}: {}: {}", self.file, self.path, self.message),
+        }
+    }
+}
+
+impl std::error::Error for SuppressionsError {}
 
 /// One entry of the file.
 #[derive(Debug)]
@@ -84,6 +96,7 @@ impl Suppressions {
         let text = crate::text::read(path).map_err(|e| {
             vec![SuppressionsError {
                 file: file.clone(),
+                line: None,
                 path: "$".into(),
                 message: format!("cannot read: {e}"),
             }]
@@ -103,6 +116,7 @@ impl Suppressions {
         let err = |path: &str, message: String| {
             vec![SuppressionsError {
                 file: file.to_string(),
+                line: None,
                 path: path.to_string(),
                 message,
             }]
@@ -163,6 +177,9 @@ impl Suppressions {
         if errors.is_empty() {
             Ok(Suppressions { entries })
         } else {
+            for e in &mut errors {
+                e.line = crate::testing::locate::line_of(text, !json, &e.path);
+            }
             Err(errors)
         }
     }
@@ -409,6 +426,8 @@ mod tests {
         assert!(!s.apply(&mut v, &T, day("2020-01-01")).all_errors_suppressed);
     }
 
+    /// Each error names the file, the line of the entry's field (or of the entry, for a
+    /// missing field) and its path.
     #[test]
     fn malformed_entries_name_file_and_path() {
         let e = |text: &str| {
@@ -423,25 +442,27 @@ mod tests {
         };
         assert_eq!(
             e("- {id: a, reason: r, expires: tomorrow}"),
-            Some("s.yaml: [0].expires: expected an ISO date (YYYY-MM-DD), got \"tomorrow\"".into())
+            Some(
+                "s.yaml:1: [0].expires: expected an ISO date (YYYY-MM-DD), got \"tomorrow\"".into()
+            )
         );
         assert_eq!(
             e("suppressions:\n  - {id: a}"),
-            Some("s.yaml: suppressions[0].reason: required: why the finding is accepted".into())
+            Some("s.yaml:2: suppressions[0].reason: required: why the finding is accepted".into())
         );
         assert_eq!(
             e("- {id: a, reason: r, bucket: '[x'}")
-                .map(|m| m.starts_with("s.yaml: [0].bucket: invalid glob")),
+                .map(|m| m.starts_with("s.yaml:1: [0].bucket: invalid glob")),
             Some(true)
         );
         // Every malformed entry at once, in file order.
         assert_eq!(
             e("- {id: a, reason: r, expires: tomorrow}\n- {id: b, reason: r}\n- {id: c}"),
-            Some("s.yaml: [0].expires: expected an ISO date (YYYY-MM-DD), got \"tomorrow\"\ns.yaml: [2].reason: required: why the finding is accepted".into())
+            Some("s.yaml:1: [0].expires: expected an ISO date (YYYY-MM-DD), got \"tomorrow\"\ns.yaml:3: [2].reason: required: why the finding is accepted".into())
         );
         assert_eq!(
             e("- {id: a, reason: r, scope: x}"),
-            Some("s.yaml: [0].scope: unknown field; expected one of id, bucket, principal, source, reason, expires".into())
+            Some("s.yaml:1: [0].scope: unknown field; expected one of id, bucket, principal, source, reason, expires".into())
         );
     }
 }

@@ -14,7 +14,7 @@
 
 pub mod case;
 pub mod discover;
-mod locate;
+pub(crate) mod locate;
 pub mod output;
 pub mod runner;
 pub mod snapshot;
