@@ -1,5 +1,6 @@
 //! Where a path (`[2].findings`, `facts.request.key`) stands in a case file, so every
-//! failure can name the line of the expectation it broke. serde keeps no positions, so
+//! failure can name the line of the expectation it broke (and in a suppressions file, so
+//! each malformed entry names its line). serde keeps no positions, so
 //! JSON case files go through [`crate::facts::locate`] and YAML ones through the small
 //! block-YAML scanner below (flow-style YAML falls back to the nearest located ancestor).
 
