@@ -427,12 +427,21 @@ fn a_malformed_suppressions_file_is_exit_2_with_file_and_path() {
         stderr.contains("/nonexistent/s.yaml: $: cannot read"),
         "{stderr}"
     );
+    // --error-format json covers the file's errors too: one JSON array.
+    let (code, _, stderr) = batch(
+        &format!("{allowed}\n"),
+        &["--suppressions", &file, "--error-format", "json"],
+    );
+    assert_eq!(code, 2);
+    let list: Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(list[0]["path"], "[1].id", "{list}");
+    assert_eq!(list[0]["line"], 1, "{list}");
     // An empty file is no list: most likely one not written yet, not "suppress nothing".
     let empty = suppressions_file("empty.yaml", "\n");
     let (code, _, stderr) = batch(&format!("{allowed}\n"), &["--suppressions", &empty]);
     assert_eq!(code, 2);
     assert!(stderr.contains("the file is empty"), "{stderr}");
-    let none = suppressions_file("none.yaml", "[]\n");
+    let none = suppressions_file("no-entries.yaml", "[]\n");
     assert_eq!(
         batch(&format!("{allowed}\n"), &["--suppressions", &none]).0,
         0

@@ -331,8 +331,26 @@ pub fn run(args: &BatchArgs) -> Status {
         Some(path) => match Suppressions::load(path) {
             Ok(s) => s,
             Err(errors) => {
-                for e in errors {
-                    eprintln!("error: {e}");
+                // `--error-format json` covers this file's errors as it does the rules'.
+                if args.rules.error_format == super::rules_args::ErrorFormatArg::Json {
+                    let list: Vec<serde_json::Value> = errors
+                        .iter()
+                        .map(|e| {
+                            serde_json::json!({
+                                "code": "suppressions::invalid",
+                                "severity": "error",
+                                "message": e.message,
+                                "file": e.file,
+                                "line": e.line,
+                                "path": e.path,
+                            })
+                        })
+                        .collect();
+                    eprintln!("{}", serde_json::Value::Array(list));
+                } else {
+                    for e in errors {
+                        eprintln!("error: {e}");
+                    }
                 }
                 return Status::InputError;
             }
