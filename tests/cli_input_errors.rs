@@ -110,6 +110,7 @@ fn wrong_shapes_say_what_was_expected() {
         (&format!(r#"{{{REQ}, "bucket": {{"policy": {{"Statement": [{{"Effect": "Allow", "NotPrincipal": {{"AWS": "111122223333"}}, "Action": "s3:*", "Resource": "*"}}]}}}}}}"#), "bucket.policy.Statement[0].NotPrincipal: NotPrincipal is supported only with \"Effect\": \"Deny\""),
         (&format!(r#"{{{REQ}, "bucket": {{"policy": {{"Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::111122223333:user/*"}}, "Action": "s3:*", "Resource": "*"}}]}}}}}}"#), "a principal cannot use a partial wildcard"),
         (r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k", "vpc_endpoint": "vpce-1"}}"#, "vpc_endpoint: missing: required when request.vpc_endpoint is set"),
+        (r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k", "vpc_endpoint": "vpce-1"}, "vpc_endpoint": {"id": "vpce-2", "type": "Gateway"}}"#, "vpc_endpoint.id: \"vpce-2\" is not the endpoint the request goes through (request.vpc_endpoint \"vpce-1\")"),
         (&format!(r#"{{{REQ}, "kms_keys": [{{"arn": "alias/foo"}}]}}"#), "kms_keys[0].arn: \"alias/foo\" is not a KMS key ARN"),
         (&format!(r#"{{{REQ}, "bucket": {{"ownership_controls": {{"Rules": [{{"ObjectOwnership": "Enforced"}}]}}}}}}"#), "bucket.ownership_controls.Rules[0].ObjectOwnership: \"Enforced\": expected BucketOwnerEnforced"),
         (&format!(r#"{{{REQ}, "bucket": {{"blocked_encryption_types": ["SSE-X"]}}}}"#), "bucket.blocked_encryption_types[0]: \"SSE-X\": expected \"SSE-C\""),

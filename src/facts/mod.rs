@@ -206,6 +206,19 @@ impl Facts {
                 "missing: required when request.vpc_endpoint is set (give at least its id and type)",
             ));
         }
+        // The endpoint described must be the one the request goes through: another's
+        // policy decides nothing about this request.
+        if let (Some(through), Some(e)) = (&request.vpc_endpoint, &vpc_endpoint) {
+            if *through != e.id {
+                return Err(FieldError::new(
+                    "vpc_endpoint.id",
+                    format!(
+                        "{:?} is not the endpoint the request goes through (request.vpc_endpoint {through:?})",
+                        e.id
+                    ),
+                ));
+            }
+        }
         let kms_keys = top
             .list("kms_keys")
             .into_iter()
