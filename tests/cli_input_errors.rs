@@ -114,6 +114,7 @@ fn wrong_shapes_say_what_was_expected() {
         (&format!(r#"{{{REQ}, "kms_keys": [{{"arn": "alias/foo"}}]}}"#), "kms_keys[0].arn: \"alias/foo\" is not a KMS key ARN"),
         (&format!(r#"{{{REQ}, "bucket": {{"ownership_controls": {{"Rules": [{{"ObjectOwnership": "Enforced"}}]}}}}}}"#), "bucket.ownership_controls.Rules[0].ObjectOwnership: \"Enforced\": expected BucketOwnerEnforced"),
         (&format!(r#"{{{REQ}, "bucket": {{"blocked_encryption_types": ["SSE-X"]}}}}"#), "bucket.blocked_encryption_types[0]: \"SSE-X\": expected \"SSE-C\""),
+        (&format!(r#"{{{REQ}, "identity": {{"policies": [{{"document": {{"Statement": [{{"Effect": "Allow", "Action": [], "Resource": "*"}}]}}}}]}}}}"#), "identity.policies[0].document.Statement[0].Action: an empty list: Action needs at least one value"),
         ("[]", "expected an object, found an array"),
     ];
     for (i, (doc, expected)) in cases.iter().enumerate() {

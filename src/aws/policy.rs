@@ -468,13 +468,31 @@ fn pick_one<'v>(
             path,
             format!("a statement has {name} or {not_name}, not both"),
         )),
-        (Some(v), None) => Ok((false, string_list(v, || join(path, name))?)),
-        (None, Some(v)) => Ok((true, string_list(v, || join(path, not_name))?)),
+        (Some(v), None) => Ok((
+            false,
+            non_empty(string_list(v, || join(path, name))?, path, name)?,
+        )),
+        (None, Some(v)) => Ok((
+            true,
+            non_empty(string_list(v, || join(path, not_name))?, path, not_name)?,
+        )),
         (None, None) => Err(FieldError::new(
             path,
             format!("missing: a statement needs {name} or {not_name}"),
         )),
     }
+}
+
+/// An `Action`/`Resource` list names something: an empty one matches nothing, a policy
+/// IAM refuses (MalformedPolicyDocument), not a statement that silently never applies.
+fn non_empty<'v>(items: Vec<&'v str>, path: &str, name: &str) -> Result<Vec<&'v str>, FieldError> {
+    if items.is_empty() {
+        return Err(FieldError::new(
+            &join(path, name),
+            format!("an empty list: {name} needs at least one value"),
+        ));
+    }
+    Ok(items)
 }
 
 /// A string or a list of strings. `path` (the value's JSON path) is made only for an
