@@ -825,3 +825,41 @@ fn a_role_arn_without_its_path_is_pointed_to_the_right_arn() {
         "{err}"
     );
 }
+
+/// A key DescribeKey shows as not Enabled (Disabled, PendingDeletion): KMS refuses it, with
+/// an error s3why has no documented verdict for. An upload that uses it is an error naming
+/// the file and the field; one that does not use it reads as before.
+#[test]
+fn a_disabled_key_the_upload_uses_is_an_error_naming_it() {
+    let dir = std::env::temp_dir().join(format!("s3why-kms-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let describe =
+        "tests/fixtures/awsdata/snapshot/kms/1234abcd-12ab-34cd-56ef-1234567890ab/describe.json";
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(describe).unwrap()).unwrap();
+    doc["KeyMetadata"]["KeyState"] = serde_json::json!("Disabled");
+    doc["KeyMetadata"]["Enabled"] = serde_json::json!(false);
+    let disabled = dir.join("describe.json");
+    std::fs::write(&disabled, doc.to_string()).unwrap();
+    let arn = doc["KeyMetadata"]["Arn"].as_str().unwrap().to_string();
+    let base = [
+        "--auth-details",
+        "tests/fixtures/awsdata/snapshot/iam/authorization-details.json",
+        "--kms-key",
+        disabled.to_str().unwrap(),
+        "--principal",
+        ALICE,
+        "--bucket",
+        "example-bucket",
+        "--key",
+        "k",
+    ];
+    let err = facts_error(&[&base[..], &["--sse", "aws:kms", "--ssekms-key-id", &arn]].concat());
+    assert!(
+        err.contains("describe.json: KeyMetadata.KeyState: the upload's KMS key"),
+        "{err}"
+    );
+    assert!(err.contains("is Disabled: KMS refuses it"), "{err}");
+    let fine: Value = serde_json::from_str(&facts(&base)).unwrap();
+    assert_eq!(fine["request"]["bucket"], "example-bucket");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

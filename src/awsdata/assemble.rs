@@ -191,8 +191,17 @@ pub fn facts(
     };
     for side in sides {
         for k in &side.keys {
-            let touches = wanted.iter().any(|r| k.is_named_by(r))
-                || k.aliases.iter().any(|a| a == "alias/aws/s3");
+            let named = wanted.iter().any(|r| k.is_named_by(r));
+            if let (true, Some((state, origin))) = (named, &k.unusable) {
+                // KMS refuses a disabled key or one pending deletion or import; its error
+                // and status as S3 passes them on are not documented, so no verdict.
+                return Err(origin.err(format!(
+                    "the upload's KMS key {} is {state}: KMS refuses it, which s3why does not \
+                     decide; enable the key (or cancel its deletion), or encrypt with another",
+                    k.arn
+                )));
+            }
+            let touches = named || k.aliases.iter().any(|a| a == "alias/aws/s3");
             if (!side.select_keys || touches) && !seen.contains(&k.arn.as_str()) {
                 seen.push(&k.arn);
                 keys.push(k.to_value(keys.len(), &mut sources));

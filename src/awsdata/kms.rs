@@ -16,6 +16,9 @@ pub struct Key {
     pub manager: String,
     /// `alias/...` names pointing at the key.
     pub aliases: Vec<String>,
+    /// DescribeKey's `KeyState` when it is not `Enabled` (`Disabled`, `PendingDeletion`,
+    /// ...), with where it stands: KMS refuses such a key, in a way s3why does not decide.
+    pub unusable: Option<(String, Origin)>,
     pub policy: Option<(Value, Origin)>,
 }
 
@@ -30,12 +33,23 @@ pub fn describe_key(doc: &Doc) -> Result<Key, DataError> {
     if manager_text != "AWS" && manager_text != "CUSTOMER" {
         return Err(manager.err(format!("{manager_text:?}: expected AWS or CUSTOMER")));
     }
+    let unusable = match m.get("KeyState")? {
+        Some(state) if state.str()? != "Enabled" => Some((
+            state.str()?.to_string(),
+            Origin {
+                file: state.file.to_string(),
+                path: state.path.clone(),
+            },
+        )),
+        _ => None,
+    };
     Ok(Key {
         arn,
         key_id,
         manager: manager_text.to_string(),
         aliases: Vec::new(),
         policy: None,
+        unusable,
     })
 }
 
