@@ -75,6 +75,20 @@ fn rule_file(name: &str, file: &str, text: &str) -> PathBuf {
     path
 }
 
+/// `s3why check --rules FILE examples/allowed-upload.json` with rule file `file` (text
+/// `text`, in a fresh folder for test `name`) that fails: exit 2, and its standard error.
+fn failing_rules(name: &str, file: &str, text: &str) -> String {
+    let path = rule_file(name, file, text);
+    let out = s3why(&[
+        "check",
+        "--rules",
+        path.to_str().unwrap(),
+        "examples/allowed-upload.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    stderr(&out)
+}
+
 #[test]
 fn check_reports_the_custom_finding_next_to_the_bundled_ones() {
     let (code, decision, found) = findings(&["--rules", ACME, "docs/examples/team/outside.json"]);
@@ -455,39 +469,23 @@ fn a_rule_folder_without_rule_files_is_an_error_not_an_empty_ruleset() {
 /// out as an undeclared `error` finding on an allowed upload.
 #[test]
 fn a_finding_with_an_undeclared_id_fails_the_record() {
-    let file = rule_file(
+    let err = failing_rules(
         "undeclared-id",
         "typo.s3why",
         "package acme.typo\n\n# METADATA\n# id: acme-bucket-note\n# title: A note\n# severity: info\nfindings contains f if {\n    f := {\"id\": \"acme-bucket-nte\", \"message\": \"a note\"}\n}\n",
     );
-    let out = s3why(&[
-        "check",
-        "--rules",
-        file.to_str().unwrap(),
-        "examples/allowed-upload.json",
-    ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
-    let err = stderr(&out);
     assert!(
         err.contains("data.acme.typo.findings: finding id \"acme-bucket-nte\" is declared by no `# METADATA` block (did you mean \"acme-bucket-note\"?)"),
         "{err}"
     );
-    let file = rule_file(
+    let err = failing_rules(
         "bad-field",
         "field.s3why",
         "package acme.field\n\n# METADATA\n# id: acme-field\n# title: A note\n# severity: info\nfindings contains f if {\n    f := {\"id\": \"acme-field\", \"message\": 3}\n}\n",
     );
-    let out = s3why(&[
-        "check",
-        "--rules",
-        file.to_str().unwrap(),
-        "examples/allowed-upload.json",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("finding \"acme-field\": \"message\" must be a string"),
-        "{}",
-        stderr(&out)
+        err.contains("finding \"acme-field\": \"message\" must be a string"),
+        "{err}"
     );
 }
 
@@ -519,19 +517,11 @@ fn a_team_file_may_not_declare_a_bundled_package() {
 /// argument, not at the values.
 #[test]
 fn an_unknown_operator_of_iam_condition_is_located_at_the_operator() {
-    let file = rule_file(
+    let err = failing_rules(
         "condition-operator",
         "op.s3why",
         "package acme.op\n\nval := iam.condition(\"NoSuchOp\", \"aws:SourceIp\", [\"1.2.3.4\"], input.request)\n\n# METADATA\n# id: acme-op\n# title: t\n# severity: info\nfindings contains f if {\n    val\n    f := {\"id\": \"acme-op\", \"message\": \"m\"}\n}\n",
     );
-    let out = s3why(&[
-        "check",
-        "--rules",
-        file.to_str().unwrap(),
-        "examples/allowed-upload.json",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
     assert!(
         err.contains("unknown condition operator \"NoSuchOp\""),
         "{err}"
