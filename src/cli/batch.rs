@@ -439,7 +439,7 @@ pub fn run(args: &BatchArgs) -> Status {
             ),
             None => (
                 indicatif::ProgressBar::new_spinner(),
-                "{spinner} {pos} records ({rate}) {elapsed}",
+                "{spinner} records: {pos} ({rate}) {elapsed}",
             ),
         };
         bar.set_style(
