@@ -240,7 +240,7 @@ fn no_false_passes() {
     let cases: &[(&str, &[&str], &str)] = &[
         ("no case files", &["no-cases"], "no case files found"),
         ("a case asserting nothing", &["asserts-nothing"], "nothing.case.yaml:1:1: case \"asserts nothing\": the case asserts nothing"),
-        ("an unknown id", &["unknown-id"], "typo-id.case.yaml:3:3: case \"absent id with a typo\": `absent` names `acme-storage-class-mising`, which no rule of the loaded ruleset reports"),
+        ("an unknown id", &["unknown-id"], "typo-id.case.yaml:3:3: case \"absent id with a typo\": `absent` names `acme-storage-class-mising`, which no rule of the loaded ruleset reports (did you mean `acme-storage-class-missing`?)"),
         ("a filter matching nothing", &["passing", "--filter", "zzz"], "--filter \"zzz\" matches no case"),
     ];
     for (what, args, message) in cases {

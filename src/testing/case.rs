@@ -288,11 +288,14 @@ fn build(doc: CaseDoc, ctx: &Ctx<'_>) -> Result<Case, Vec<LoadError>> {
         for (i, id) in list.iter().enumerate() {
             let line = (ctx.at)(&format!("{field}[{i}]"));
             if !ctx.known_ids.contains(id) {
+                let hint = crate::lang::diag::suggest(id, ctx.known_ids.iter().map(String::as_str))
+                    .map(|near| format!(" (did you mean `{near}`?)"))
+                    .unwrap_or_default();
                 errors.push(LoadError::new(
                     ctx.shown,
                     line,
                     format!(
-                        "case \"{name}\": `{field}` names `{id}`, which no rule of the loaded ruleset reports (see `s3why rules list`); the expectation could never fail"
+                        "case \"{name}\": `{field}` names `{id}`, which no rule of the loaded ruleset reports{hint} (see `s3why rules list`); the expectation could never fail"
                     ),
                 ));
             }
