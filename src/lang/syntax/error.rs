@@ -174,5 +174,14 @@ fn hint(text: &str, pos: usize) -> Option<String> {
     if rest.starts_with("&&") || rest.starts_with("||") {
         return Some("every line of a body must hold (and); write alternatives (or) as separate definitions of the rule".into());
     }
+    if rest
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() && !c.is_ascii())
+    {
+        return Some(
+            "names are ASCII letters, digits and `_`; other text belongs in strings".into(),
+        );
+    }
     None
 }
