@@ -145,18 +145,31 @@ pub fn render_one(sources: &SourceMap, d: &Diagnostic) -> String {
     let _ = writeln!(out, "{pad}--> {name}:{line}:{col}");
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{line} | {text}");
-    let width = if end_line == line {
+    // Columns count characters; the caret goes under them as a terminal shows them, a
+    // wide character (CJK, emoji) taking two cells.
+    let cells = |c: char| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    let marked = if end_line == line {
         end_col.saturating_sub(col).max(1)
     } else {
-        text.chars()
-            .count()
-            .saturating_sub(col.saturating_sub(1))
-            .max(1)
+        usize::MAX
     };
+    let width: usize = text
+        .chars()
+        .skip(col.saturating_sub(1))
+        .take(marked)
+        .map(cells)
+        .sum::<usize>()
+        .max(1);
     let lead: String = text
         .chars()
         .take(col.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .map(|c| {
+            if c == '\t' {
+                "\t".to_string()
+            } else {
+                " ".repeat(cells(c))
+            }
+        })
         .collect();
     let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(width));
     if let Some(help) = &d.help {
