@@ -53,9 +53,16 @@ pub struct ExplainArgs {
 }
 
 /// The verdict and its findings, or the exit status of a failure already reported.
-fn evaluate(file: &str, rules: &RulesArgs) -> Result<(s3why::aws::Verdict, Vec<Value>), Status> {
+fn evaluate(
+    file: &str,
+    rules: &RulesArgs,
+    message: Option<&from_error::DeniedMessage>,
+) -> Result<(s3why::aws::Verdict, Vec<Value>), Status> {
     let ruleset = rules.load().map_err(|()| Status::InputError)?;
     let (text, facts) = read(file).ok_or(Status::InputError)?;
+    if let Some(m) = message {
+        warn_if_other_request(m, &facts.request, file);
+    }
     let verdict = std::sync::Arc::new(decide(&facts));
     match ruleset.findings(facts, &verdict) {
         Ok(f) => Ok((unshared(verdict), locate(f, &text, file))),
@@ -80,13 +87,7 @@ pub fn run_check(args: &CheckArgs) -> Status {
         }
     };
     let result = match (&args.file, &message) {
-        (Some(file), _) => {
-            let result = evaluate(file, &args.rules);
-            if let (Some(m), Some(facts)) = (&message, read_quietly(file)) {
-                warn_if_other_request(m, &facts.request, file);
-            }
-            result
-        }
+        (Some(file), _) => evaluate(file, &args.rules, message.as_ref()),
         (None, Some(m)) if !args.snapshot.is_empty() => {
             evaluate_snapshot(m, &args.snapshot, &args.rules)
         }
@@ -124,15 +125,6 @@ pub fn run_check(args: &CheckArgs) -> Status {
         }
     }
     status_of(verdict.decision)
-}
-
-/// The fact document again, for comparing its request with the message (its errors were
-/// reported by the evaluation; standard input cannot be read twice).
-fn read_quietly(file: &str) -> Option<s3why::facts::Facts> {
-    if file == "-" {
-        return None;
-    }
-    read_facts_text(file).ok().map(|(_, facts)| facts)
 }
 
 /// A message about another request than the fact document's: the verdict is the facts',
@@ -296,7 +288,7 @@ fn evaluate_snapshot(
 }
 
 pub fn run_explain(args: &ExplainArgs) -> Status {
-    let (verdict, findings) = match evaluate(&args.file, &args.rules) {
+    let (verdict, findings) = match evaluate(&args.file, &args.rules, None) {
         Ok(v) => v,
         Err(status) => return status,
     };
