@@ -4,8 +4,9 @@
 #   (a) `s3why batch --snapshot DIR --request T` (every principal x every bucket), and
 #   (b) the same pairs fed to `s3why batch` as independent fact documents (NDJSON written
 #       by benches/harness/src/bin/matrix_docs.rs from the same matrix),
-# prints wall time, CPU and peak memory of each and the ratio, and checks that both give
-# every pair the same decision and findings.
+# prints wall time, CPU and peak memory of each and the ratio, the same two deciding only
+# (--no-bundled) and how many pairs the matrix evaluated, and checks that both give every
+# pair the same decision and findings.
 #
 # Usage: benches/snapshot.sh [--seed N] [--principals N] [--buckets N]
 # Needs: cargo, python3, GNU time (/usr/bin/time); about 1 GB of disk for 100k documents.
@@ -61,6 +62,19 @@ benches/harness/target/release/matrix_docs "$SNAP" "$REQUEST" >"$WORK/matrix-doc
 timed "documents (batch FILE.ndjson)" \
   "$S3WHY" batch --quiet "$WORK/matrix-docs.ndjson" >"$WORK/matrix-docs.out"
 python3 -c "print('documents / snapshot: %.1fx' % ($documents_WALL / $snapshot_WALL))"
+
+# What bounds the ratio: the same two runs deciding only (no findings), and how many
+# pairs the matrix evaluates (the others take the record of a principal with the same
+# policies). If the ratio stays when the rules are gone, the rules' speed is not what
+# sets it.
+echo "== the same, deciding only (--no-bundled)" >&2
+"$S3WHY" batch --quiet --no-bundled --snapshot "$SNAP" --request "$REQUEST" >/dev/null || true
+timed "bare (snapshot, --no-bundled)" \
+  "$S3WHY" batch --quiet --no-bundled --snapshot "$SNAP" --request "$REQUEST" >/dev/null
+timed "bare_documents (--no-bundled)" \
+  "$S3WHY" batch --quiet --no-bundled "$WORK/matrix-docs.ndjson" >/dev/null
+python3 -c "print('deciding only, documents / snapshot: %.1fx' % ($bare_documents_WALL / $bare_WALL))"
+"$S3WHY" batch --snapshot "$SNAP" --request "$REQUEST" 2>&1 >/dev/null | grep '^pairs evaluated' || true
 
 echo "== checking that both ways agree, pair by pair" >&2
 python3 - "$WORK/matrix.ndjson" "$WORK/matrix-docs.out" <<'PY'

@@ -237,6 +237,14 @@ fn identical_principals_evaluated_once_give_their_own_records() {
         "{err}"
     );
     assert_eq!(whole.len(), 48);
+    // The four principals of alice's identity (the same tags too) share one record on
+    // each bucket whose policy cannot tell them apart: the three first and
+    // `tagged-bucket` (3 members x 4 buckets renamed). `named-bucket` names u10 and
+    // `home-bucket` reads aws:username: there each is evaluated.
+    assert!(
+        err.contains("pairs evaluated: 36 of 48; the other 12 are the record of a principal with the same policies, renamed"),
+        "{err}"
+    );
     let mut alone: Vec<serde_json::Value> = Vec::new();
     let mut principals: Vec<String> = whole
         .iter()
@@ -299,6 +307,10 @@ fn identical_principals_evaluated_once_give_their_own_records() {
     let (_, err, _) = snapshot_batch(&dir, &["--rules", "tests/fixtures/testing/team.s3why"]);
     assert!(
         err.contains("matrix: 8 principals each evaluated on its own × 6 buckets = 48 pairs"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pairs evaluated: 48 of 48; the other 0"),
         "{err}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

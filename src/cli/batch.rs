@@ -7,6 +7,7 @@
 use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -109,6 +110,9 @@ struct Context<'a> {
     matrix: Option<Matrix<'a>>,
     /// The output writes each record's JSON text: the workers write it.
     json_text: bool,
+    /// With --snapshot: the pairs given another member's record, renamed (the summary
+    /// says how much the sharing saved).
+    renamed: AtomicU64,
 }
 
 /// One input: a fact document's text, or a (principal, bucket) pair of a snapshot matrix.
@@ -148,6 +152,9 @@ fn evaluate_cell(cell: &Cell, ctx: &Context<'_>) -> Outcome {
             "internal error: a pair without its matrix",
         )),
     };
+    if matches!(record, PairRecord::Renamed { .. }) {
+        ctx.renamed.fetch_add(1, Ordering::Relaxed);
+    }
     // The pair's place in the whole matrix: shard outputs merge by it.
     let pair = serde_json::json!({"index": cell.index, "principal": cell.principal, "bucket": cell.bucket});
     match record {
@@ -168,6 +175,15 @@ fn evaluate_cell(cell: &Cell, ctx: &Context<'_>) -> Outcome {
             outcome
         }
     }
+}
+
+/// How many of the matrix's `pairs` were evaluated, and how many took the record of a
+/// principal with the same policies.
+fn sharing(pairs: u64, shared: u64) -> String {
+    let evaluated = pairs.saturating_sub(shared);
+    format!(
+        "pairs evaluated: {evaluated} of {pairs}; the other {shared} are the record of a principal with the same policies, renamed"
+    )
 }
 
 /// The outcome of a renamed record written as its text: the pair is added to the text,
@@ -414,6 +430,7 @@ pub fn run(args: &BatchArgs) -> Status {
         today,
         matrix,
         json_text: writes_json_text(args.format.into()),
+        renamed: AtomicU64::new(0),
     };
     let jobs = args
         .jobs
@@ -530,6 +547,9 @@ pub fn run(args: &BatchArgs) -> Status {
     }
     if !args.quiet {
         eprint!("{}", summary.render(started.elapsed(), 10));
+        if ctx.matrix.is_some() {
+            eprintln!("{}", sharing(summary.records, ctx.renamed.into_inner()));
+        }
         eprint!("{}", who.render(20));
     }
     match summary.status() {
