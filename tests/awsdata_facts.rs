@@ -763,7 +763,8 @@ fn a_snapshot_saved_in_utf16_or_with_a_byte_order_mark_reads_the_same() {
 
 /// Every `aws s3api put-object` command s3why prints as a fix can be given back to
 /// `s3why facts`: each flag the command builder writes is one `facts` takes, and lands in
-/// the same header (conditional writes and the encryption context included).
+/// the same header (conditional writes, the encryption context and the integrity headers
+/// included).
 #[test]
 fn printed_commands_feed_back_into_facts() {
     let headers = serde_json::json!({
@@ -786,6 +787,13 @@ fn printed_commands_feed_back_into_facts() {
         "x-amz-website-redirect-location": "/index.html",
         "if-match": "etag-1",
         "if-none-match": "*",
+        "content-md5": "XrY7u+Ae7tCTyyK7j1rNww==",
+        "x-amz-sdk-checksum-algorithm": "SHA256",
+        "x-amz-checksum-crc32": "AAAAAA==",
+        "x-amz-checksum-crc32c": "AAAAAB==",
+        "x-amz-checksum-crc64nvme": "AAAAAAAAAAA=",
+        "x-amz-checksum-sha1": "2jmj7l5rSw0yVb/vlWAYkK/YBwk=",
+        "x-amz-checksum-sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
     });
     let doc = serde_json::json!({"request": {
         "principal": ALICE, "bucket": "example-bucket", "key": "reports/q1.csv", "headers": headers,

@@ -145,6 +145,21 @@ pub struct FactsArgs {
     /// put-object --checksum-algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256).
     #[arg(long)]
     pub checksum_algorithm: Option<String>,
+    /// put-object --checksum-crc32 (base64; the object's checksum, which S3 verifies).
+    #[arg(long)]
+    pub checksum_crc32: Option<String>,
+    /// put-object --checksum-crc32-c (base64).
+    #[arg(long)]
+    pub checksum_crc32_c: Option<String>,
+    /// put-object --checksum-crc64-nvme (base64).
+    #[arg(long)]
+    pub checksum_crc64_nvme: Option<String>,
+    /// put-object --checksum-sha1 (base64).
+    #[arg(long)]
+    pub checksum_sha1: Option<String>,
+    /// put-object --checksum-sha256 (base64).
+    #[arg(long)]
+    pub checksum_sha256: Option<String>,
     /// put-object --ssekms-encryption-context (base64 of a JSON object; joins the KMS
     /// encryption context).
     #[arg(long)]
@@ -180,7 +195,7 @@ pub struct FactsArgs {
 
 impl FactsArgs {
     fn put_object(&self) -> PutObject {
-        let flag_values: [(&str, Option<&String>); 21] = [
+        let flag_values: [(&str, Option<&String>); 26] = [
             ("x-amz-acl", self.acl.as_ref()),
             ("x-amz-grant-full-control", self.grant_full_control.as_ref()),
             ("x-amz-grant-read", self.grant_read.as_ref()),
@@ -219,6 +234,14 @@ impl FactsArgs {
                 "x-amz-sdk-checksum-algorithm",
                 self.checksum_algorithm.as_ref(),
             ),
+            ("x-amz-checksum-crc32", self.checksum_crc32.as_ref()),
+            ("x-amz-checksum-crc32c", self.checksum_crc32_c.as_ref()),
+            (
+                "x-amz-checksum-crc64nvme",
+                self.checksum_crc64_nvme.as_ref(),
+            ),
+            ("x-amz-checksum-sha1", self.checksum_sha1.as_ref()),
+            ("x-amz-checksum-sha256", self.checksum_sha256.as_ref()),
             (
                 "x-amz-server-side-encryption-context",
                 self.ssekms_encryption_context.as_ref(),
