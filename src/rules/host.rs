@@ -5,7 +5,7 @@
 //! against the same policies, which is how a rule asks "would this upload be allowed with
 //! that header / from that address / without an ACL?".
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -28,6 +28,9 @@ pub struct RuleHost {
     own: Option<Arc<Verdict>>,
     /// The record's own request as the rules see it.
     own_request: Option<Value>,
+    /// That request read as a typed request, once, when every header name in it is in
+    /// lower case: what a change of headers only starts from ([`RuleHost::header_patched`]).
+    own_typed: OnceCell<Option<Request>>,
     /// The requests `s3.best_change` decided.
     changes: RefCell<Changes>,
 }
@@ -42,9 +45,10 @@ struct Changes {
     by_patch: BTreeMap<MemoKey, usize>,
 }
 
-/// A request decided by `s3.best_change`: its verdict, the verdict's causes of refusal,
-/// and its view once asked for.
+/// A request decided by `s3.best_change`: the typed request (`None` for the record's
+/// own), its verdict, the verdict's causes of refusal, and its view once asked for.
 struct Change {
+    request: Option<Request>,
     verdict: Arc<Verdict>,
     causes: BTreeSet<Cause>,
     view: Option<Value>,
@@ -81,6 +85,7 @@ impl RuleHost {
             views: ViewCache::default(),
             own: None,
             own_request: None,
+            own_typed: OnceCell::new(),
             changes: RefCell::new(Changes::default()),
         }
     }
@@ -192,11 +197,69 @@ impl RuleHost {
     /// Decides a request given as a rule value (argument `arg` of the builtin), reusing
     /// the traces of the record's own verdict where the change cannot reach them.
     fn decide_value(&self, request: &Value, arg: usize) -> Result<Verdict, BuiltinError> {
-        let request = request_arg(request, arg)?;
-        Ok(match &self.own {
-            Some(own) => decide_request_after(&self.facts, &request, own),
-            None => decide_request(&self.facts, &request),
-        })
+        Ok(self.decide_typed(&request_arg(request, arg)?))
+    }
+
+    fn decide_typed(&self, request: &Request) -> Verdict {
+        match &self.own {
+            Some(own) => decide_request_after(&self.facts, request, own),
+            None => decide_request(&self.facts, request),
+        }
+    }
+
+    /// `request` changed by `patch` as a typed request, made from the record's own typed
+    /// request without reading the merged value: when `request` is the record's own, the
+    /// patch changes headers only (`{"headers": {name: text or null, ...}}`), and every
+    /// header name in both is in lower case. Then RFC 7386 (null removes the name, text
+    /// sets it) and reading the merged value (names folded to lower case) give the same
+    /// headers as removing and setting them here. `None` otherwise: read the merge.
+    fn header_patched(&self, request: &Value, patch: &Value) -> Option<Request> {
+        if self.own_request.as_ref() != Some(request) {
+            return None;
+        }
+        let Value::Object(p) = patch else {
+            return None;
+        };
+        let (Some((Value::String(field), Value::Object(headers))), 1) = (p.iter().next(), p.len())
+        else {
+            return None;
+        };
+        if &**field != "headers" {
+            return None;
+        }
+        let lower = |name: &str| !name.bytes().any(|b| b.is_ascii_uppercase());
+        let base = self
+            .own_typed
+            .get_or_init(|| {
+                let names_lower = match request.get(&Value::str("headers")) {
+                    None => true,
+                    Some(Value::Object(h)) => {
+                        h.keys().all(|k| matches!(k, Value::String(n) if lower(n)))
+                    }
+                    Some(_) => false,
+                };
+                names_lower.then(|| request_arg(request, 0).ok()).flatten()
+            })
+            .as_ref()?;
+        let mut typed = base.clone();
+        for (name, value) in headers.iter() {
+            let Value::String(name) = name else {
+                return None;
+            };
+            if !lower(name) {
+                return None;
+            }
+            match value {
+                Value::Null => {
+                    typed.headers.remove(&**name);
+                }
+                Value::String(v) => {
+                    typed.headers.insert(name.to_string(), v.to_string());
+                }
+                _ => return None,
+            }
+        }
+        Some(typed)
     }
 
     /// Decides `request` changed by `patch` for `s3.best_change`, once: the index of the
@@ -224,12 +287,20 @@ impl RuleHost {
         let at = match known {
             Some(at) => at,
             None => {
-                let verdict = match (&self.own, &self.own_request) {
-                    (Some(own), Some(r)) if *r == changed.0[0] => own.clone(),
-                    _ => Arc::new(self.decide_value(&changed.0[0], arg)?),
+                let (request, verdict) = match (&self.own, &self.own_request) {
+                    (Some(own), Some(r)) if *r == changed.0[0] => (None, own.clone()),
+                    _ => {
+                        let typed = match patch.and_then(|p| self.header_patched(request, p)) {
+                            Some(typed) => typed,
+                            None => request_arg(&changed.0[0], arg)?,
+                        };
+                        let verdict = Arc::new(self.decide_typed(&typed));
+                        (Some(typed), verdict)
+                    }
                 };
                 let mut changes = self.changes.borrow_mut();
                 changes.decided.push(Change {
+                    request,
                     causes: causes(&verdict),
                     verdict,
                     view: None,
@@ -247,13 +318,21 @@ impl RuleHost {
 pub use super::view::verdict_value;
 use super::view::{verdict_value_with, ViewCache};
 
-/// `s3.put_object_command(request)`: the `aws s3api put-object` command sending it.
-fn put_object_command(
-    _ctx: &BuiltinCtx<'_>,
-    args: &[Value],
-) -> Result<Option<Value>, BuiltinError> {
-    let request = request_arg(&args[0], 0)?;
-    Ok(Some(Value::str(&command::put_object_command(&request))))
+/// `s3.put_object_command(request)`: the `aws s3api put-object` command sending it. A
+/// fix's command sends a change `s3.best_change` decided: its typed request is found by
+/// the request, not read again.
+fn put_object_command(ctx: &BuiltinCtx<'_>, args: &[Value]) -> Result<Option<Value>, BuiltinError> {
+    let decided = host(ctx).ok().and_then(|h| {
+        let changes = h.changes.borrow();
+        let at = *changes.by_request.get(&MemoKey(vec![args[0].clone()]))?;
+        let typed = changes.decided.get(at)?.request.as_ref()?;
+        Some(command::put_object_command(typed))
+    });
+    let text = match decided {
+        Some(text) => text,
+        None => command::put_object_command(&request_arg(&args[0], 0)?),
+    };
+    Ok(Some(Value::str(&text)))
 }
 
 /// `s3.context(request)`: the request context AWS builds (keys as AWS spells them).
@@ -420,6 +499,63 @@ mod tests {
             let j = v.to_json();
             (j[0].as_str().unwrap().to_string(), Value::from_json(&j[1]))
         }))
+    }
+
+    /// A host remembering `request` (JSON) as the record's own, and its rule value.
+    fn host_with(request: serde_json::Value) -> (RuleHost, Value) {
+        let mut doc = facts().document.clone();
+        doc["request"] = request;
+        let facts = Facts::from_value(&doc).unwrap();
+        let verdict = Arc::new(decide(&facts));
+        let value = Value::from_json(&facts.document["request"]);
+        let mut host = RuleHost::new(facts);
+        host.remember(value.clone(), verdict);
+        (host, value)
+    }
+
+    /// The typed shortcut for a change of headers gives what reading the merged request
+    /// gives (RFC 7386, then names folded to lower case), and declines whatever it could
+    /// not make the same way: another field, a name in upper case (in the patch or the
+    /// request), a value that is not text, another request.
+    #[test]
+    fn a_change_of_headers_made_typed_is_the_merged_request_read() {
+        let (host, own) = host_with(json!({
+            "principal": "arn:aws:iam::111122223333:user/alice",
+            "bucket": "DOC-EXAMPLE-BUCKET", "key": "k",
+            "headers": {"x-amz-acl": "public-read", "x-amz-storage-class": "STANDARD"},
+        }));
+        let same = |patch: serde_json::Value| {
+            let patch = Value::from_json(&patch);
+            let typed = host.header_patched(&own, &patch).expect("made typed");
+            let read = request_arg(&merge(&own, &patch), 0).unwrap();
+            assert_eq!(format!("{typed:?}"), format!("{read:?}"));
+        };
+        same(json!({"headers": {"x-amz-acl": null}}));
+        same(json!({"headers": {"x-amz-server-side-encryption": "AES256"}}));
+        same(json!({"headers": {"x-amz-acl": "private", "x-amz-grant-read": null}}));
+        same(json!({"headers": {}}));
+        let declined = |patch: serde_json::Value| {
+            assert!(host
+                .header_patched(&own, &Value::from_json(&patch))
+                .is_none());
+        };
+        declined(json!({"source_ip": "203.0.113.7"}));
+        declined(json!({"headers": {"x-amz-acl": null}, "source_ip": "203.0.113.7"}));
+        declined(json!({"headers": {"X-Amz-Acl": "private"}}));
+        declined(json!({"headers": {"x-amz-acl": 1}}));
+        declined(json!({"headers": null}));
+        declined(json!(null));
+        let other = merge(&own, &Value::from_json(&json!({"key": "other"})));
+        let patch = Value::from_json(&json!({"headers": {"x-amz-acl": null}}));
+        assert!(host.header_patched(&other, &patch).is_none());
+        // A request whose own header names are not all in lower case: merging
+        // `x-amz-acl: null` would leave `X-Amz-Acl` in place.
+        let (host, own) = host_with(json!({
+            "principal": "arn:aws:iam::111122223333:user/alice",
+            "bucket": "DOC-EXAMPLE-BUCKET", "key": "k",
+            "headers": {"X-Amz-Acl": "public-read"},
+        }));
+        assert!(host.header_patched(&own, &patch).is_none());
     }
 
     /// The rule writers' guide lists every AWS builtin with its arguments.
