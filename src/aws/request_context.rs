@@ -1,6 +1,8 @@
 //! The request context AWS builds for a PutObject, from the fact document (facts.md,
 //! "Meaning"; aws-semantics §4).
 
+use std::collections::BTreeMap;
+
 use crate::facts::{Facts, Request};
 
 use super::arn::PrincipalKind;
@@ -33,6 +35,75 @@ const KEYED_HEADERS: &[&str] = &[
 /// Builds the S3 request context for `request` against `facts`.
 pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     let mut ctx = Context::new();
+    request_keys(request, &mut ctx);
+    fixed_keys(facts, request, &mut ctx);
+    overrides(request, &mut ctx);
+    ctx
+}
+
+/// The context of `request`, a change of the record's own request `facts.request` whose
+/// context is `own`, made from `own`: the keys the request itself gives
+/// ([`request_keys`]: headers, network, TLS) replaced where they differ. Only when all
+/// else the context reads is the same (the principal, the session's tags, the request's
+/// own `context`); otherwise built anew. The fix search's changes are of headers and
+/// addresses, so this copies nothing of the principal's and the resource's keys. The
+/// keys `request_keys` sets are set by nothing else but the overrides, which come last
+/// either way: the result is `s3_context`'s (a test builds both ways).
+pub fn s3_context_after(facts: &Facts, request: &Request, own: &Context) -> Context {
+    let mine = &facts.request;
+    fn tags(r: &Request) -> Option<&BTreeMap<String, String>> {
+        r.session.as_ref().map(|s| &s.tags)
+    }
+    if request.principal != mine.principal
+        || tags(request) != tags(mine)
+        || !same_overrides(&request.context, &mine.context)
+    {
+        return s3_context(facts, request);
+    }
+    let (mut before, mut after) = (Context::new(), Context::new());
+    request_keys(mine, &mut before);
+    request_keys(request, &mut after);
+    let mut ctx = own.clone();
+    for (folded, key, _) in before.iter_folded() {
+        if after.get_folded(folded).is_none() {
+            ctx.remove(key);
+        }
+    }
+    for (folded, key, value) in after.iter_folded() {
+        if before.get_folded(folded) != Some(value) {
+            ctx.set(key, value.clone());
+        }
+    }
+    overrides(request, &mut ctx);
+    ctx
+}
+
+/// Whether two lists of `context` keys set the same keys, as written, to the same
+/// values: in any order, when no key comes twice (in other case); then the order they
+/// are set in cannot matter. A request read from a rule value lists them by key, its
+/// fact document as written.
+fn same_overrides(a: &[(String, ContextValue)], b: &[(String, ContextValue)]) -> bool {
+    fn by_key(v: &[(String, ContextValue)]) -> Option<BTreeMap<String, &(String, ContextValue)>> {
+        let mut m = BTreeMap::new();
+        for entry in v {
+            if m.insert(entry.0.to_ascii_lowercase(), entry).is_some() {
+                return None;
+            }
+        }
+        Some(m)
+    }
+    a.len() == b.len() && matches!((by_key(a), by_key(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// The request's own `context` keys, over everything else.
+fn overrides(request: &Request, ctx: &mut Context) {
+    for (key, value) in &request.context {
+        ctx.set(key, value.clone());
+    }
+}
+
+/// The keys the request itself gives: its headers, network and transport.
+fn request_keys(request: &Request, ctx: &mut Context) {
     for (name, value) in &request.headers {
         if KEYED_HEADERS.contains(&name.as_str()) {
             ctx.set_str(&format!("s3:{name}"), value.clone());
@@ -83,6 +154,10 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
         }
     }
     ctx.set_str("aws:SecureTransport", request.secure_transport.to_string());
+}
+
+/// The keys of the principal, the resource, the time and the signature.
+fn fixed_keys(facts: &Facts, request: &Request, ctx: &mut Context) {
     ctx.set_str("aws:ViaAWSService", "false");
     // S3's signature keys: what the AWS CLI sends (header auth, SigV4); `context` overrides.
     ctx.set_str("s3:authType", "REST-HEADER");
@@ -96,7 +171,7 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     let now = crate::clock::now();
     ctx.set_str("aws:CurrentTime", now.iso.clone());
     ctx.set_str("aws:EpochTime", now.epoch.to_string());
-    principal_keys(facts, request, &mut ctx);
+    principal_keys(facts, request, ctx);
     ctx.set_str("s3:ResourceAccount", facts.bucket.account.clone());
     ctx.set_str("aws:ResourceAccount", facts.bucket.account.clone());
     if let Some(org) = facts
@@ -112,10 +187,6 @@ pub fn s3_context(facts: &Facts, request: &Request) -> Context {
     // bucket's (us-east-1 when the facts do not say, as for KMS; docs/decisions.md).
     let region = facts.bucket.region.as_deref().unwrap_or("us-east-1");
     ctx.set_str("aws:RequestedRegion", region);
-    for (key, value) in &request.context {
-        ctx.set(key, value.clone());
-    }
-    ctx
 }
 
 /// An account's path in its organization, as `aws:PrincipalOrgPaths` and
@@ -217,6 +288,14 @@ fn principal_keys(facts: &Facts, request: &Request, ctx: &mut Context) {
     }
 }
 
+/// The caller's network keys (lower case), which the KMS call S3 makes does not carry.
+pub const NETWORK_KEYS: &[&str] = &[
+    "aws:sourceip",
+    "aws:sourcevpce",
+    "aws:sourcevpc",
+    "aws:vpcsourceip",
+];
+
 /// The context of the KMS call S3 makes on the uploader's behalf: the principal's keys,
 /// the KMS keys, and none of the caller's network keys (the call comes from S3).
 pub fn kms_context(
@@ -229,13 +308,7 @@ pub fn kms_context(
     let mut ctx = Context::new();
     for (key, value) in s3.iter() {
         let lower = key.to_ascii_lowercase();
-        let network = [
-            "aws:sourceip",
-            "aws:sourcevpce",
-            "aws:sourcevpc",
-            "aws:vpcsourceip",
-        ]
-        .contains(&lower.as_str());
+        let network = NETWORK_KEYS.contains(&lower.as_str());
         if !network && !lower.starts_with("s3:") {
             ctx.set(key, value.clone());
         }
@@ -288,6 +361,68 @@ fn url_decode(s: &str) -> String {
 mod tests {
     use super::{extra_encryption_context, org_path, remaining_retention_days, s3_context};
     use crate::facts::{Facts, Format};
+
+    /// A change's context made from the record's own is the one built anew, whatever
+    /// the change: headers added, changed and dropped (tags, retention, ACL), the network
+    /// and TLS; with `context` keys that override a request key, given in another order;
+    /// and, built anew, another principal or other `context` keys.
+    #[test]
+    fn a_context_made_from_the_own_one_is_the_one_built_anew() {
+        let text = r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "bucket": "b", "key": "k",
+            "headers": {"x-amz-acl": "public-read", "x-amz-tagging": "team=a&env=prod",
+                "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"},
+            "source_ip": "203.0.113.7",
+            "context": {"s3:TlsVersion": "1.2", "s3:x-amz-acl": "private"}},
+            "identity": {"tags": {"team": "data"}}}"#;
+        let facts = match Facts::from_text(text, Format::Json, "t") {
+            Ok(f) => f,
+            Err(e) => panic!("{e}"),
+        };
+        let own = s3_context(&facts, &facts.request);
+        let changes: Vec<serde_json::Value> = vec![
+            serde_json::json!({"headers": {"x-amz-acl": null}}),
+            serde_json::json!({"headers": {"x-amz-tagging": "team=b", "x-amz-storage-class": "GLACIER"}}),
+            serde_json::json!({"headers": {"x-amz-object-lock-retain-until-date": null, "x-amz-tagging": null}}),
+            serde_json::json!({"source_ip": null, "vpc_endpoint": "vpce-1", "vpc_source_ip": "10.0.0.1"}),
+            serde_json::json!({"secure_transport": false}),
+            serde_json::json!({"context": {"s3:x-amz-acl": "private", "s3:TlsVersion": "1.2"}}),
+            serde_json::json!({"context": {"s3:TlsVersion": "1.3"}}),
+            serde_json::json!({"principal": "arn:aws:iam::111122223333:user/b"}),
+        ];
+        for change in changes {
+            let mut doc = facts.document["request"].clone();
+            if let (Some(d), Some(c)) = (doc.as_object_mut(), change.as_object()) {
+                for (k, v) in c {
+                    match (k.as_str(), v) {
+                        ("headers", serde_json::Value::Object(h)) => {
+                            for (name, value) in h {
+                                match value {
+                                    serde_json::Value::Null => {
+                                        d["headers"].as_object_mut().map(|m| m.remove(name));
+                                    }
+                                    _ => d["headers"][name] = value.clone(),
+                                }
+                            }
+                        }
+                        (_, serde_json::Value::Null) => {
+                            d.remove(k);
+                        }
+                        _ => {
+                            d.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+            let request = match crate::facts::Request::from_value(&doc, "request") {
+                Ok(r) => r,
+                Err(e) => panic!("{change}: {e}"),
+            };
+            let made = super::s3_context_after(&facts, &request, &own);
+            let anew = s3_context(&facts, &request);
+            assert_eq!(made, anew, "{change}");
+            assert_eq!(made.changed_keys(&own), anew.changed_keys(&own), "{change}");
+        }
+    }
 
     /// §4.1 [S29]: only the listed headers give `s3:` keys. Metadata, checksums, the
     /// encryption context and the SSE-C key give none, so the customer's key never enters

@@ -15,7 +15,7 @@ use super::kms::{kms_use, resolve_key, KmsUse};
 use super::message;
 use super::policy::{Policy, PolicyType, PrincipalEntry};
 use super::public::{is_public_grant, public_statement};
-use super::request_context::{kms_context, s3_context};
+use super::request_context::{kms_context, s3_context, s3_context_after, NETWORK_KEYS};
 
 /// `allowed` or `denied`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -116,12 +116,17 @@ fn own_traces(own: &Verdict) -> Vec<EarlierTrace<'_>> {
 }
 
 fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdict {
-    let ctx = s3_context(facts, request);
     let own = own.filter(|_| request.principal == facts.request.principal);
+    let ctx = match own {
+        Some(own) => s3_context_after(facts, request, &own.context),
+        None => s3_context(facts, request),
+    };
     let traces = own.map(own_traces);
-    let reuse = own
-        .zip(traces.as_deref())
-        .map(|(own, traces)| Reuse::new(traces, ctx.changed_keys(&own.context)));
+    let changed = own.map(|own| ctx.changed_keys(&own.context));
+    let reuse = traces
+        .as_deref()
+        .zip(changed.clone())
+        .map(|(traces, changed)| Reuse::new(traces, changed));
     let mut notes = Vec::new();
     let gates = s3_gates(facts, request, &mut notes);
     let mut authorizations = Vec::new();
@@ -139,7 +144,19 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
     let mut kms_trace = None;
     if let Some(usage) = kms_use(facts, request) {
         let own_kms = traces.as_deref().zip(own.and_then(|o| o.kms.as_ref()));
-        let (trace, gates, auths) = kms_checks(facts, request, (&ctx, usage), own_kms, &mut notes);
+        // The KMS call's context copies the S3 context's keys but S3's own and the
+        // network's: a change of those alone leaves it as the record's own.
+        let kms_keys_same = changed.as_deref().is_some_and(|keys| {
+            keys.iter()
+                .all(|k| k.starts_with("s3:") || NETWORK_KEYS.contains(&k.as_str()))
+        });
+        let (trace, gates, auths) = kms_checks(
+            facts,
+            request,
+            (&ctx, usage),
+            own_kms.map(|(t, k)| (t, k, kms_keys_same)),
+            &mut notes,
+        );
         kms_trace = Some(trace);
         kms_gates = gates;
         authorizations.extend(auths);
@@ -564,7 +581,7 @@ fn kms_checks(
     facts: &Facts,
     request: &Request,
     (s3ctx, usage): (&Context, KmsUse),
-    own: Option<(&[EarlierTrace<'_>], &KmsTrace)>,
+    own: Option<(&[EarlierTrace<'_>], &KmsTrace, bool)>,
     notes: &mut Vec<Note>,
 ) -> (KmsTrace, Vec<Gate>, Vec<Authorization>) {
     let bucket_region = facts
@@ -652,15 +669,27 @@ fn kms_checks(
     } else {
         request.object_arn()
     };
-    let ctx = kms_context(
-        s3ctx,
-        &bucket_region,
-        &principal_account,
-        &encryption_arn,
-        request.header("x-amz-server-side-encryption-context"),
-    );
+    let encryption_context = request.header("x-amz-server-side-encryption-context");
+    // The record's own KMS context, when nothing it is made from changed: the S3 keys it
+    // copies (`own`'s flag), the object (or bucket) ARN and the encryption context header
+    // (the Region and the caller's account are the facts' and the principal's).
+    let own_ctx = own.and_then(|(_, kms, s3_keys_same)| {
+        let same = s3_keys_same
+            && kms.context.single("kms:EncryptionContext:aws:s3:arn") == Some(&encryption_arn)
+            && facts.request.header("x-amz-server-side-encryption-context") == encryption_context;
+        same.then(|| kms.context.clone())
+    });
+    let ctx = own_ctx.unwrap_or_else(|| {
+        kms_context(
+            s3ctx,
+            &bucket_region,
+            &principal_account,
+            &encryption_arn,
+            encryption_context,
+        )
+    });
     // The own verdict's KMS traces saw its own KMS context: compared with this one.
-    let reuse = own.map(|(traces, kms)| Reuse::new(traces, ctx.changed_keys(&kms.context)));
+    let reuse = own.map(|(traces, kms, _)| Reuse::new(traces, ctx.changed_keys(&kms.context)));
     let no_rcps: &[Level] = &[];
     let auths = actions
         .iter()

@@ -141,9 +141,13 @@ impl Request {
 
     /// A header's value (names are case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
+        // Names are asked for in lower case, as they are kept, nearly always: no copy
+        // then (a decision reads a dozen headers, the fix search decides several).
+        let found = match name.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => self.headers.get(&name.to_ascii_lowercase()),
+            false => self.headers.get(name),
+        };
+        found.map(String::as_str)
     }
 
     /// `arn:aws:s3:::bucket/key` (or the bucket ARN when there is no key).
