@@ -79,9 +79,9 @@ pub fn s3_context_after(facts: &Facts, request: &Request, own: &Context) -> Cont
 }
 
 /// Whether two lists of `context` keys set the same keys, as written, to the same
-/// values: in any order, when no key comes twice (in other case); then the order they
-/// are set in cannot matter. A request read from a rule value lists them by key, its
-/// fact document as written.
+/// values, in any order. Only when no list names a key twice (whatever the case), since
+/// then the order they are set in cannot matter. A request read from a rule value lists
+/// them by key, one read from its fact document as written.
 fn same_overrides(a: &[(String, ContextValue)], b: &[(String, ContextValue)]) -> bool {
     fn by_key(v: &[(String, ContextValue)]) -> Option<BTreeMap<String, &(String, ContextValue)>> {
         let mut m = BTreeMap::new();
