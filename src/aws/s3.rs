@@ -123,9 +123,15 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
     };
     let traces = own.map(own_traces);
     let changed = own.map(|own| ctx.changed_keys(&own.context));
+    // The KMS call's context copies the S3 context's keys but S3's own and the
+    // network's: a change of those alone leaves it as the record's own.
+    let kms_keys_same = changed.as_deref().is_some_and(|keys| {
+        keys.iter()
+            .all(|k| k.starts_with("s3:") || NETWORK_KEYS.contains(&k.as_str()))
+    });
     let reuse = traces
         .as_deref()
-        .zip(changed.clone())
+        .zip(changed)
         .map(|(traces, changed)| Reuse::new(traces, changed));
     let mut notes = Vec::new();
     let gates = s3_gates(facts, request, &mut notes);
@@ -144,12 +150,6 @@ fn decide_with(facts: &Facts, request: &Request, own: Option<&Verdict>) -> Verdi
     let mut kms_trace = None;
     if let Some(usage) = kms_use(facts, request) {
         let own_kms = traces.as_deref().zip(own.and_then(|o| o.kms.as_ref()));
-        // The KMS call's context copies the S3 context's keys but S3's own and the
-        // network's: a change of those alone leaves it as the record's own.
-        let kms_keys_same = changed.as_deref().is_some_and(|keys| {
-            keys.iter()
-                .all(|k| k.starts_with("s3:") || NETWORK_KEYS.contains(&k.as_str()))
-        });
         let (trace, gates, auths) = kms_checks(
             facts,
             request,
